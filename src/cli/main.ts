@@ -1,0 +1,43 @@
+import { clusterConfigJsonSchema } from '../core/config';
+import { Ec2FailoverError, UsageError } from '../core/errors';
+import { runDemo } from './demo-command';
+import type { CliIo } from './io';
+import { runValidate } from './validate-command';
+
+type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
+
+const USAGE = `usage: ec2-failover <command> [flags]
+
+  demo                          a scripted failover in the in-memory simulation (what npm start runs)
+  validate --config FILE        check a cluster config offline
+  schema                        print the JSON Schema of the cluster config
+`;
+
+const commands: Record<string, Command> = {
+  demo: (_argv, io) => runDemo(io),
+  validate: runValidate,
+  schema: async (_argv, io) => {
+    io.stdout.write(`${JSON.stringify(clusterConfigJsonSchema(), null, 2)}\n`);
+    return 0;
+  },
+};
+
+/** Runs one CLI invocation; returns the exit code. Coded errors are printed, not thrown. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  try {
+    if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+      io.stdout.write(USAGE);
+      return name === undefined ? 2 : 0;
+    }
+    const command = commands[name];
+    if (!command) throw new UsageError(`unknown command "${name}"; run "ec2-failover help" for the list`);
+    return await command(rest, io);
+  } catch (error) {
+    if (error instanceof Ec2FailoverError) {
+      io.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { parseClusterConfigText } from '../core/config';
+import { UsageError } from '../core/errors';
+import type { CliIo } from './io';
+import { parseFlags } from './flags';
+
+/** `ec2-failover validate --config FILE`: checks a config offline and summarises what it protects. */
+export async function runValidate(argv: readonly string[], io: CliIo): Promise<number> {
+  const flags = parseFlags(argv, { config: 'string' });
+  const path = flags.config;
+  if (typeof path !== 'string') throw new UsageError('validate needs --config FILE');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  const spec = parseClusterConfigText(text, path);
+  io.stdout.write(`${path}: valid; cluster ${spec.cluster} in ${spec.region}\n`);
+  for (const group of spec.groups) {
+    io.stdout.write(
+      `  group ${group.id} (${group.switchback} switchback, fencing ${group.fencing}): ${group.nodesByPriority.join(' > ')}; resources ${group.resourceIds.join(', ')}\n`,
+    );
+  }
+  return 0;
+}

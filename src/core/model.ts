@@ -1,0 +1,269 @@
+/*
+ * The domain model shared by every part of ec2-failover. Pure types: no AWS SDK, no Lambda.
+ * Times are milliseconds on the clock of whoever judges (the reconciler's own clock).
+ */
+
+export type NodeId = string;
+export type GroupId = string;
+export type ResourceId = string;
+export type Switchback = 'intelligent' | 'automatic';
+export type Fencing = 'none' | 'stop';
+
+export interface Tunables {
+  readonly apiCallTimeoutSeconds: number;
+  readonly restoreTimeoutSeconds: number;
+  readonly removeTimeoutSeconds: number;
+  readonly recoverTimeoutSeconds: number;
+  readonly quickCheckTimeoutSeconds: number;
+  readonly maxRetry: number;
+}
+
+export interface Defaults {
+  readonly heartbeat: { readonly intervalSeconds: number; readonly missedBeats: number };
+  readonly switchback: Switchback;
+  readonly checkIntervalSeconds: number;
+  readonly driftCheckIntervalSeconds: number;
+  readonly switchbackDwellSeconds: number;
+  readonly fencing: Fencing;
+  readonly tunables: Tunables;
+}
+
+export interface NodeSpec {
+  readonly id: NodeId;
+  readonly instanceId: string;
+  readonly alarmName?: string | undefined;
+}
+
+export interface MemberSpec {
+  readonly node: NodeId;
+  readonly eni: string;
+  readonly priority: number;
+  /** EIP mode only: the private address of the ENI to associate with. */
+  readonly privateIp?: string | undefined;
+}
+
+export type RouteTableSelector = 'all' | readonly string[] | { readonly tag: Readonly<Record<string, string>> };
+
+interface ResourceSpecBase {
+  readonly id: ResourceId;
+  readonly group: GroupId;
+  readonly switchback: Switchback;
+  readonly fencing: Fencing;
+  /** Sorted by priority, best (lowest number) first. */
+  readonly members: readonly MemberSpec[];
+}
+
+export interface RouteResourceSpec extends ResourceSpecBase {
+  readonly mode: 'route';
+  readonly vpcId: string;
+  readonly vpcCidr?: string | undefined;
+  readonly destination: string;
+  readonly routeTables: RouteTableSelector;
+}
+
+export interface EipResourceSpec extends ResourceSpecBase {
+  readonly mode: 'eip';
+  readonly allocationId: string;
+}
+
+export type ResourceSpec = RouteResourceSpec | EipResourceSpec;
+
+/** Resources that share one owner and move together. An ungrouped resource is a group of one. */
+export interface GroupSpec {
+  readonly id: GroupId;
+  readonly resourceIds: ResourceId[];
+  /** Member nodes, best priority first (the same order in every resource of the group). */
+  readonly nodesByPriority: readonly NodeId[];
+  readonly switchback: Switchback;
+  readonly fencing: Fencing;
+  readonly switchbackDwellSeconds: number;
+}
+
+export interface ClusterSpec {
+  readonly cluster: string;
+  readonly region: string;
+  readonly defaults: Defaults;
+  readonly nodes: readonly NodeSpec[];
+  readonly resources: readonly ResourceSpec[];
+  readonly groups: readonly GroupSpec[];
+}
+
+// ---- Status and ownership -------------------------------------------------------------
+
+export type Phase = 'steady' | 'failing-over';
+
+export type TransitionReason = 'initial' | 'failover' | 'repair-failed' | 'switchover' | 'switchback';
+
+export type OperatorRequest =
+  | { readonly kind: 'switchover'; readonly to: NodeId; readonly id: string; readonly requestedAt: number }
+  | { readonly kind: 'maintenance'; readonly enabled: boolean; readonly id: string; readonly requestedAt: number };
+
+export interface Transition {
+  readonly at: number;
+  readonly from: NodeId | null;
+  readonly to: NodeId;
+  readonly reason: TransitionReason;
+  readonly epoch: number;
+  readonly detail: string;
+}
+
+/** Per group. Changes only by a conditional write on `version`; `epoch` grows with every owner change. */
+export interface GroupStatus {
+  readonly group: GroupId;
+  readonly owner: NodeId | null;
+  readonly epoch: number;
+  readonly phase: Phase;
+  readonly version: number;
+  readonly maintenance: boolean;
+  /** Consecutive terminal failures of local recovery on the current owner. */
+  readonly repairFailures: number;
+  /** Members ruled out after terminal repair failures; an operator switchover to one clears it. */
+  readonly excluded: readonly NodeId[];
+  /** The node to stop before traffic moves (fencing: stop), until the failover completes. */
+  readonly fenceNode?: NodeId | undefined;
+  readonly request?: OperatorRequest | undefined;
+  readonly lastTransition?: Transition | undefined;
+}
+
+export function initialStatus(group: GroupId): GroupStatus {
+  return { group, owner: null, epoch: 0, phase: 'steady', version: 0, maintenance: false, repairFailures: 0, excluded: [] };
+}
+
+// ---- Node health ---------------------------------------------------------------------
+
+export interface HealthCheckResult {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly required: boolean;
+  readonly detail?: string | undefined;
+}
+
+/** What an agent writes, keyed by its instance id. `sentAt` is the agent's clock: informative only. */
+export interface Heartbeat {
+  readonly instanceId: string;
+  readonly seq: number;
+  readonly sentAt: number;
+  readonly leaving: boolean;
+  readonly checks: readonly HealthCheckResult[];
+  readonly agentVersion?: string | undefined;
+}
+
+export type HealthState = 'healthy' | 'failed' | 'unknown';
+
+export interface NodeHealth {
+  readonly node: NodeId;
+  readonly state: HealthState;
+  readonly reason: string;
+  /** Since when (judge's clock) the node has been healthy without a break. */
+  readonly healthySince?: number | undefined;
+}
+
+/** Per node: the last heartbeat sequence seen and when, on the judge's own clock. */
+export interface LivenessBaseline {
+  readonly seq: number;
+  readonly seenAt: number;
+  readonly healthySince?: number | undefined;
+}
+
+export type LivenessBaselines = Readonly<Record<NodeId, LivenessBaseline>>;
+
+// ---- Observed cloud state -------------------------------------------------------------
+
+/** An observation either succeeded, or is unknown (timeout, throttle, 5xx): never a reason to fail over. */
+export type Observed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
+
+export interface RouteEntry {
+  readonly destination: string;
+  readonly networkInterfaceId?: string | undefined;
+  /** Any other target (gateway, instance, …) in a readable form. */
+  readonly otherTarget?: string | undefined;
+  readonly state: 'active' | 'blackhole';
+}
+
+export interface RouteTableObservation {
+  readonly routeTableId: string;
+  readonly vpcId: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly routes: readonly RouteEntry[];
+}
+
+export interface AddressObservation {
+  readonly allocationId: string;
+  readonly exists: boolean;
+  readonly publicIp?: string | undefined;
+  readonly networkInterfaceId?: string | undefined;
+  readonly privateIp?: string | undefined;
+}
+
+export type InstanceState = 'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated' | 'absent';
+
+export interface CloudObservation {
+  readonly at: number;
+  /** Per VPC: every route table that holds a protected destination of that VPC. */
+  readonly routeTables: Readonly<Record<string, Observed<readonly RouteTableObservation[]>>>;
+  readonly addresses: Observed<Readonly<Record<string, AddressObservation>>>;
+  readonly instances: Observed<Readonly<Record<string, InstanceState>>>;
+}
+
+// ---- Actions and their outcomes -------------------------------------------------------
+
+export type ActionReason = 'drift' | TransitionReason;
+
+export type Action =
+  | {
+      readonly kind: 'replace-route';
+      readonly group: GroupId;
+      readonly resource: ResourceId;
+      readonly epoch: number;
+      readonly reason: ActionReason;
+      readonly routeTableId: string;
+      readonly destination: string;
+      readonly networkInterfaceId: string;
+    }
+  | {
+      readonly kind: 'associate-address';
+      readonly group: GroupId;
+      readonly resource: ResourceId;
+      readonly epoch: number;
+      readonly reason: ActionReason;
+      readonly allocationId: string;
+      readonly networkInterfaceId: string;
+      readonly privateIp?: string | undefined;
+    }
+  | {
+      readonly kind: 'stop-instance';
+      readonly group: GroupId;
+      readonly epoch: number;
+      readonly reason: 'fencing';
+      readonly node: NodeId;
+      readonly instanceId: string;
+    };
+
+/** `unknown` = throttled, timed out or 5xx after retries; `terminal` = retrying cannot help. */
+export type ActionOutcome =
+  | { readonly action: Action; readonly result: 'ok'; readonly elapsedMs: number }
+  | { readonly action: Action; readonly result: 'unknown'; readonly error: string; readonly elapsedMs: number }
+  | { readonly action: Action; readonly result: 'terminal'; readonly code: string; readonly error: string; readonly elapsedMs: number };
+
+// ---- Findings and history --------------------------------------------------------------
+
+/** Something an operator should know that needs no change of state: logged, counted, alarmed on. */
+export interface Finding {
+  readonly code: string;
+  readonly severity: 'info' | 'warning' | 'error';
+  readonly group: GroupId;
+  readonly resource?: ResourceId | undefined;
+  readonly message: string;
+}
+
+export type HistoryKind = 'transition' | 'repair' | 'request' | 'maintenance' | 'phase';
+
+export interface HistoryEntry {
+  readonly at: number;
+  readonly group: GroupId;
+  readonly kind: HistoryKind;
+  readonly epoch: number;
+  readonly message: string;
+  readonly resource?: ResourceId | undefined;
+  readonly details?: Readonly<Record<string, unknown>> | undefined;
+}

@@ -1,0 +1,52 @@
+import type {
+  Action,
+  ActionOutcome,
+  ClusterSpec,
+  CloudObservation,
+  GroupSpec,
+  GroupStatus,
+  Heartbeat,
+  HistoryEntry,
+  Tunables,
+} from './model';
+
+/*
+ * The narrow ports through which the reconcile reaches the world. The AWS adapters in
+ * src/aws implement them for real; src/core/sim implements them in memory.
+ */
+
+/** EC2 as the engine sees it: one observation of everything protected, and idempotent actions. */
+export interface CloudPort {
+  /** Few calls, constant in the number of resources; failures come back as unknown observations, not throws. */
+  observe(spec: ClusterSpec): Promise<CloudObservation>;
+  /** Runs actions in parallel (within rate limits); each outcome is ok, unknown or terminal, never a throw. */
+  execute(actions: readonly Action[], tunables: Tunables): Promise<ActionOutcome[]>;
+}
+
+/** Proof that the writer holds the reconcile lease; writes with a stale token are refused. */
+export interface FencingToken {
+  readonly holder: string;
+  readonly token: number;
+}
+
+export type CommitResult = 'committed' | 'conflict' | 'fenced';
+
+export interface StoredState {
+  readonly spec: ClusterSpec;
+  /** Groups without a status item yet are absent. */
+  readonly statuses: ReadonlyMap<string, GroupStatus>;
+}
+
+export interface StatePort {
+  read(): Promise<StoredState>;
+  /**
+   * Writes `next` for every resource of the group at once, only if the stored version is still
+   * `next.version - 1` (or absent when that is 0) and `fence` still holds the lease.
+   */
+  commitStatus(group: GroupSpec, next: GroupStatus, fence: FencingToken): Promise<CommitResult>;
+  appendHistory(entries: readonly HistoryEntry[]): Promise<void>;
+}
+
+export interface HeartbeatPort {
+  readHeartbeats(): Promise<readonly Heartbeat[]>;
+}

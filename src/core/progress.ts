@@ -18,6 +18,10 @@ export function recordProgress(status: GroupStatus, plan: GroupPlan, outcomes: r
   let phase = status.phase;
   let fenceNode = status.fenceNode;
 
+  // Once a stop has been accepted the node is fenced; stopping it again (after an operator
+  // restarts it, say) would only fight them.
+  if (outcomes.some((o) => o.action.kind === 'stop-instance' && o.result === 'ok')) fenceNode = undefined;
+
   const traffic = outcomes.filter((o) => o.action.kind !== 'stop-instance');
   const terminal = traffic.filter((o) => o.result === 'terminal');
   if (terminal.length > 0) repairFailures += 1;

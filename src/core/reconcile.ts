@@ -147,11 +147,15 @@ export async function reconcileOnce(deps: ReconcileDeps, memory: ReconcileMemory
   };
 
   const writable: GroupSpec[] = [];
+  const committedThisTick = new Set<string>();
   for (const group of spec.groups) {
     if (fenced) break;
     const decision = decideOwnership({ group, status: statuses.get(group.id)!, health: judged.health, tunables: spec.defaults.tunables, now });
     findings.push(...decision.findings);
-    if (decision.next && !(await commit(group, decision.next))) continue;
+    if (decision.next) {
+      if (!(await commit(group, decision.next))) continue;
+      committedThisTick.add(group.id);
+    }
     history.push(...decision.history);
     if (decision.transition) {
       transitions.push(decision.transition);
@@ -174,12 +178,23 @@ export async function reconcileOnce(deps: ReconcileDeps, memory: ReconcileMemory
   const observation = memory.observation!;
 
   const plans = new Map<string, GroupPlan>();
-  for (const group of writable) {
-    const plan = planGroup(spec, group, statuses.get(group.id)!, observation);
-    plans.set(group.id, plan);
+  for (const group of [...writable]) {
+    let status = statuses.get(group.id)!;
+    const plan = planGroup(spec, group, status, observation);
     findings.push(...plan.findings);
-    if (!plan.converged || statuses.get(group.id)!.phase !== 'steady') unsettledGroups.add(group.id);
+    if (!plan.converged || status.phase !== 'steady') unsettledGroups.add(group.id);
+    // Before touching EC2 on a status read but not written this tick, prove it is still the
+    // newest (optimistic lock): a reconciler acting on a stale read must not pull traffic back.
+    if (plan.actions.length > 0 && !committedThisTick.has(group.id)) {
+      status = { ...status, version: status.version + 1 };
+      if (!(await commit(group, status))) {
+        writable.splice(writable.indexOf(group), 1);
+        continue;
+      }
+    }
+    plans.set(group.id, plan);
   }
+  if (fenced) return report();
 
   const allActions = [...plans.values()].flatMap((p) => p.actions);
   const fencing = allActions.filter((a) => a.kind === 'stop-instance');

@@ -7,6 +7,7 @@ import type {
   GroupStatus,
   Heartbeat,
   HistoryEntry,
+  LivenessBaselines,
   Tunables,
 } from './model';
 
@@ -49,4 +50,25 @@ export interface StatePort {
 
 export interface HeartbeatPort {
   readHeartbeats(): Promise<readonly Heartbeat[]>;
+}
+
+export type LeaseAcquisition =
+  | {
+      readonly acquired: true;
+      readonly fence: FencingToken;
+      readonly expiresAt: number;
+      /** What the previous holder last saved: a handover neither kills a live node nor revives a dead one. */
+      readonly baselines: LivenessBaselines;
+      readonly tookOver: boolean;
+      readonly previousHolder?: string | undefined;
+    }
+  | { readonly acquired: false; readonly holder: string; readonly token: number; readonly expiresAt: number };
+
+/** One reconcile loop at a time: whoever takes the lease over gets a bigger fencing token. */
+export interface LeasePort {
+  acquire(holder: string, ttlMs: number, now: number): Promise<LeaseAcquisition>;
+  /** Extends the lease if `fence` still holds it, saving the baselines in the same write. */
+  renew(fence: FencingToken, ttlMs: number, now: number, baselines?: LivenessBaselines): Promise<{ readonly renewed: boolean }>;
+  /** Lets the next loop in at once. */
+  release(fence: FencingToken): Promise<unknown>;
 }

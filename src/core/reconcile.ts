@@ -2,6 +2,7 @@ import { judgeNodes } from './health';
 import type {
   Action,
   ActionOutcome,
+  ClusterSpec,
   CloudObservation,
   Finding,
   GroupSpec,
@@ -65,6 +66,9 @@ export interface ReconcileOptions {
 
 export interface ReconcileReport {
   readonly at: number;
+  readonly spec: ClusterSpec;
+  /** The lease moved on: this runner must stand down. */
+  readonly fenced: boolean;
   readonly health: ReadonlyMap<NodeId, NodeHealth>;
   readonly statuses: ReadonlyMap<string, GroupStatus>;
   readonly transitions: readonly Transition[];
@@ -229,6 +233,8 @@ export async function reconcileOnce(deps: ReconcileDeps, memory: ReconcileMemory
   function report(done: readonly ActionOutcome[] = []): ReconcileReport {
     return {
       at: now,
+      spec,
+      fenced,
       health: judged.health,
       statuses,
       transitions,

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { Ec2FailoverError } from './errors';
+import type { ClusterSpec, InstanceState, NodeId } from './model';
+import type { ReconcileMemory } from './reconcile';
+
+/*
+ * Events that tell the loop a node is going down before its heartbeats say so: EC2 instance
+ * state changes and CloudWatch alarm state changes, in the shape EventBridge delivers them.
+ * An event only updates what the loop knows; the next reconcile decides, as for any tick.
+ */
+
+export class EventError extends Ec2FailoverError {
+  constructor(message: string) {
+    super('EC2F-V001', message);
+    this.name = 'EventError';
+  }
+}
+
+const instanceStateChange = z.object({
+  source: z.literal('aws.ec2'),
+  'detail-type': z.literal('EC2 Instance State-change Notification'),
+  detail: z.object({
+    'instance-id': z.string().regex(/^i-[0-9a-f]+$/),
+    state: z.enum(['pending', 'running', 'stopping', 'stopped', 'shutting-down', 'terminated']),
+  }),
+});
+
+const alarmStateChange = z.object({
+  source: z.literal('aws.cloudwatch'),
+  'detail-type': z.literal('CloudWatch Alarm State Change'),
+  detail: z.object({
+    alarmName: z.string().min(1),
+    state: z.object({ value: z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']) }),
+  }),
+});
+
+export type NodeSignal =
+  | { readonly kind: 'instance-state'; readonly instanceId: string; readonly state: InstanceState }
+  | { readonly kind: 'alarm'; readonly alarmName: string; readonly alarming: boolean };
+
+/** Reads an EventBridge event; anything else is refused with a coded error naming what was wrong. */
+export function parseNodeEvent(event: unknown): NodeSignal {
+  const instance = instanceStateChange.safeParse(event);
+  if (instance.success) return { kind: 'instance-state', instanceId: instance.data.detail['instance-id'], state: instance.data.detail.state };
+  const alarm = alarmStateChange.safeParse(event);
+  if (alarm.success) return { kind: 'alarm', alarmName: alarm.data.detail.alarmName, alarming: alarm.data.detail.state.value === 'ALARM' };
+  const described =
+    typeof event === 'object' && event !== null
+      ? `source ${JSON.stringify((event as Record<string, unknown>).source)}, detail-type ${JSON.stringify((event as Record<string, unknown>)['detail-type'])}`
+      : typeof event;
+  throw new EventError(
+    `not an EC2 Instance State-change Notification nor a CloudWatch Alarm State Change with the expected detail (${described}); check the EventBridge rule's pattern`,
+  );
+}
+
+/** Records a signal in the loop's memory; returns the node it concerns, or undefined when it is not one of ours. */
+export function applyNodeSignal(memory: ReconcileMemory, spec: ClusterSpec, signal: NodeSignal, now: number): NodeId | undefined {
+  if (signal.kind === 'instance-state') {
+    const node = spec.nodes.find((n) => n.instanceId === signal.instanceId);
+    if (!node) return undefined;
+    memory.instanceEvents[signal.instanceId] = { state: signal.state, at: now };
+    return node.id;
+  }
+  const node = spec.nodes.find((n) => n.alarmName === signal.alarmName);
+  if (!node) return undefined;
+  if (signal.alarming) memory.alarmingNodes.add(node.id);
+  else memory.alarmingNodes.delete(node.id);
+  return node.id;
+}

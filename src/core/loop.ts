@@ -1,0 +1,185 @@
+import { applyNodeSignal, parseNodeEvent, type NodeSignal } from './events';
+import type { ClusterSpec } from './model';
+import type { FencingToken, LeasePort } from './ports';
+import { newMemory, reconcileOnce, silentLogger, type ReconcileDeps, type ReconcileReport } from './reconcile';
+
+/*
+ * The reconcile loop every runner shares (the controller process, the reconciler Lambda):
+ * hold the lease, tick every `checkIntervalSeconds`, read EC2 every drift-check interval and at
+ * once after any decision or event, and stop cleanly before the deadline, releasing the lease
+ * with the liveness baselines so the next run takes over without a gap.
+ */
+
+export interface LoopDeps extends ReconcileDeps {
+  readonly lease: LeasePort;
+  /** Waits `ms` unless woken or aborted first. */
+  readonly sleep?: ((ms: number, wake: AbortSignal) => Promise<void>) | undefined;
+}
+
+export interface LoopOptions {
+  /** Unique per process: a Lambda request id, or host + pid. */
+  readonly holder: string;
+  readonly signal: AbortSignal;
+  /** Clock time (ms) by which the loop must have stopped and released the lease. */
+  readonly deadline?: number | undefined;
+  /** Stop this long before the deadline: one tick's EC2 calls must fit. @default 2 × apiCallTimeout + check interval */
+  readonly stopMarginMs?: number | undefined;
+  /** Lease time-to-live. @default 3 × checkIntervalSeconds, at least 1 s */
+  readonly leaseTtlMs?: number | undefined;
+}
+
+export interface LoopSummary {
+  readonly ticks: number;
+  readonly transitions: number;
+  readonly heldLease: boolean;
+  readonly stoppedBecause: 'aborted' | 'deadline';
+}
+
+const defaultSleep = (ms: number, wake: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (wake.aborted) return resolve();
+    const timer = setTimeout(done, Math.max(0, ms));
+    wake.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      wake.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export class ReconcileLoop {
+  private readonly memory = newMemory();
+  private readonly pending: NodeSignal[] = [];
+  private wake = new AbortController();
+  private spec: ClusterSpec | undefined;
+
+  constructor(
+    private readonly deps: LoopDeps,
+    private readonly options: LoopOptions,
+  ) {}
+
+  /** Hands the loop an EventBridge event (EC2 state change, alarm); it is judged on the next tick, at once. */
+  notify(event: unknown): NodeSignal {
+    const signal = parseNodeEvent(event);
+    this.pending.push(signal);
+    this.wake.abort();
+    return signal;
+  }
+
+  async run(): Promise<LoopSummary> {
+    const { deps, options } = this;
+    const log = deps.logger ?? silentLogger;
+    const sleep = deps.sleep ?? defaultSleep;
+    const onAbort = () => this.wake.abort();
+    options.signal.addEventListener('abort', onAbort);
+
+    let fence: FencingToken | undefined;
+    let heldLease = false;
+    let ticks = 0;
+    let transitions = 0;
+    let forceObserve = true;
+    let waitingFor: string | undefined;
+
+    const intervalMs = () => (this.spec?.defaults.checkIntervalSeconds ?? 1) * 1000;
+    const ttlMs = () => options.leaseTtlMs ?? Math.max(1000, 3 * intervalMs());
+    const marginMs = () =>
+      options.stopMarginMs ?? 2 * (this.spec?.defaults.tunables.apiCallTimeoutSeconds ?? 3) * 1000 + intervalMs();
+    const timeLeft = () => (options.deadline === undefined ? Infinity : options.deadline - deps.clock() - marginMs());
+
+    try {
+      while (!options.signal.aborted && timeLeft() > 0) {
+        const tickStart = deps.clock();
+        if (this.wake.signal.aborted) this.wake = new AbortController();
+
+        if (!fence) {
+          let acquisition;
+          try {
+            if (!this.spec) this.spec = (await deps.state.read()).spec;
+            acquisition = await deps.lease.acquire(options.holder, ttlMs(), tickStart);
+          } catch (error) {
+            log.warn('lease unavailable; trying again next tick', { error: errorText(error) });
+            await sleep(intervalMs(), this.wake.signal);
+            continue;
+          }
+          if (!acquisition.acquired) {
+            if (waitingFor !== acquisition.holder) log.info('standing by: lease held by another loop', { holder: acquisition.holder });
+            waitingFor = acquisition.holder;
+            await sleep(Math.min(intervalMs(), Math.max(10, acquisition.expiresAt - deps.clock())), this.wake.signal);
+            continue;
+          }
+          fence = acquisition.fence;
+          heldLease = true;
+          waitingFor = undefined;
+          this.memory.baselines = acquisition.baselines;
+          this.memory.observation = undefined;
+          forceObserve = true;
+          log.info('lease acquired', { holder: fence.holder, token: fence.token, tookOver: acquisition.tookOver, previousHolder: acquisition.previousHolder });
+        }
+
+        if (this.spec) forceObserve = this.applyPendingSignals(this.spec, tickStart) || forceObserve;
+
+        let report: ReconcileReport | undefined;
+        try {
+          report = await reconcileOnce(deps, this.memory, { fence, forceObserve });
+          this.spec = report.spec;
+          ticks += 1;
+          transitions += report.transitions.length;
+          forceObserve = report.unsettled;
+        } catch (error) {
+          // The state store could not be read or written: nothing is known, so nothing moves.
+          log.warn('reconcile failed; state unknown this tick', { error: errorText(error) });
+          forceObserve = true;
+        }
+
+        if (report?.fenced) {
+          log.warn('lease lost to another loop; standing down', { token: fence.token });
+          fence = undefined;
+          continue;
+        }
+        try {
+          const renewal = await deps.lease.renew(fence, ttlMs(), deps.clock(), this.memory.baselines);
+          if (!renewal.renewed) {
+            log.warn('lease lost to another loop; standing down', { token: fence.token });
+            fence = undefined;
+            continue;
+          }
+        } catch (error) {
+          log.warn('lease renewal failed; will retry', { error: errorText(error) });
+        }
+
+        if (this.pending.length > 0 && this.spec) continue;
+        const nextTick = tickStart + intervalMs();
+        const wait = Math.min(nextTick - deps.clock(), timeLeft());
+        if (wait > 0) await sleep(wait, this.wake.signal);
+      }
+    } finally {
+      options.signal.removeEventListener('abort', onAbort);
+      if (fence) {
+        try {
+          await deps.lease.renew(fence, ttlMs(), deps.clock(), this.memory.baselines);
+          await deps.lease.release(fence);
+          log.info('lease released', { token: fence.token });
+        } catch (error) {
+          log.warn('lease release failed; it will expire on its own', { error: errorText(error) });
+        }
+      }
+    }
+    return { ticks, transitions, heldLease, stoppedBecause: options.signal.aborted ? 'aborted' : 'deadline' };
+  }
+
+  private applyPendingSignals(spec: ClusterSpec, now: number): boolean {
+    let applied = false;
+    for (const signal of this.pending.splice(0)) {
+      const node = applyNodeSignal(this.memory, spec, signal, now);
+      if (node) {
+        applied = true;
+        (this.deps.logger ?? silentLogger).info('node event', { node, ...signal });
+      }
+    }
+    return applied;
+  }
+}

@@ -53,12 +53,13 @@ export function parseNodeEvent(event: unknown): NodeSignal {
   );
 }
 
-/** Records a signal in the loop's memory; returns the node it concerns, or undefined when it is not one of ours. */
-export function applyNodeSignal(memory: ReconcileMemory, spec: ClusterSpec, signal: NodeSignal, now: number): NodeId | undefined {
+/** Records a signal seen at `at` in the loop's memory; returns the node it concerns, or undefined when it is not one of ours. */
+export function applyNodeSignal(memory: ReconcileMemory, spec: ClusterSpec, signal: NodeSignal, at: number): NodeId | undefined {
   if (signal.kind === 'instance-state') {
     const node = spec.nodes.find((n) => n.instanceId === signal.instanceId);
     if (!node) return undefined;
-    memory.instanceEvents[signal.instanceId] = { state: signal.state, at: now };
+    const known = memory.instanceEvents[signal.instanceId];
+    if (!known || known.at <= at) memory.instanceEvents[signal.instanceId] = { state: signal.state, at };
     return node.id;
   }
   const node = spec.nodes.find((n) => n.alarmName === signal.alarmName);

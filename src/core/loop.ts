@@ -1,6 +1,6 @@
 import { applyNodeSignal, parseNodeEvent, type NodeSignal } from './events';
 import type { ClusterSpec } from './model';
-import type { FencingToken, LeasePort } from './ports';
+import type { FencingToken, LeasePort, SignalPort, StoredSignal } from './ports';
 import { newMemory, reconcileOnce, silentLogger, type ReconcileDeps, type ReconcileReport } from './reconcile';
 
 /*
@@ -12,6 +12,8 @@ import { newMemory, reconcileOnce, silentLogger, type ReconcileDeps, type Reconc
 
 export interface LoopDeps extends ReconcileDeps {
   readonly lease: LeasePort;
+  /** Where an events receiver in another process records node events (the events Lambda). */
+  readonly signals?: SignalPort | undefined;
   /** Waits `ms` unless woken or aborted first. */
   readonly sleep?: ((ms: number, wake: AbortSignal) => Promise<void>) | undefined;
 }
@@ -53,9 +55,11 @@ function errorText(error: unknown): string {
 
 export class ReconcileLoop {
   private readonly memory = newMemory();
-  private readonly pending: NodeSignal[] = [];
+  private readonly pending: StoredSignal[] = [];
   private wake = new AbortController();
   private spec: ClusterSpec | undefined;
+  /** Recorded signals already applied, by instance or alarm, so each is applied once. */
+  private readonly seenSignals = new Map<string, number>();
 
   constructor(
     private readonly deps: LoopDeps,
@@ -65,7 +69,7 @@ export class ReconcileLoop {
   /** Hands the loop an EventBridge event (EC2 state change, alarm); it is judged on the next tick, at once. */
   notify(event: unknown): NodeSignal {
     const signal = parseNodeEvent(event);
-    this.pending.push(signal);
+    this.pending.push({ signal, at: this.deps.clock() });
     this.wake.abort();
     return signal;
   }
@@ -120,7 +124,8 @@ export class ReconcileLoop {
           log.info('lease acquired', { holder: fence.holder, token: fence.token, tookOver: acquisition.tookOver, previousHolder: acquisition.previousHolder });
         }
 
-        if (this.spec) forceObserve = this.applyPendingSignals(this.spec, tickStart) || forceObserve;
+        await this.collectRecordedSignals(log);
+        if (this.spec) forceObserve = this.applyPendingSignals(this.spec) || forceObserve;
 
         let report: ReconcileReport | undefined;
         try {
@@ -171,10 +176,25 @@ export class ReconcileLoop {
     return { ticks, transitions, heldLease, stoppedBecause: options.signal.aborted ? 'aborted' : 'deadline' };
   }
 
-  private applyPendingSignals(spec: ClusterSpec, now: number): boolean {
+  private async collectRecordedSignals(log: NonNullable<LoopDeps['logger']>): Promise<void> {
+    if (!this.deps.signals) return;
+    try {
+      for (const stored of await this.deps.signals.readSignals()) {
+        const key = stored.signal.kind === 'alarm' ? `alarm:${stored.signal.alarmName}` : `instance:${stored.signal.instanceId}`;
+        if ((this.seenSignals.get(key) ?? -Infinity) >= stored.at) continue;
+        this.seenSignals.set(key, stored.at);
+        this.pending.push(stored);
+      }
+    } catch (error) {
+      log.warn('recorded events unreadable; heartbeats and EC2 still count', { error: errorText(error) });
+    }
+  }
+
+  private applyPendingSignals(spec: ClusterSpec): boolean {
     let applied = false;
-    for (const signal of this.pending.splice(0)) {
-      const node = applyNodeSignal(this.memory, spec, signal, now);
+    for (const { signal, at } of this.pending.splice(0)) {
+      // An old recorded stop is older than any newer observation of EC2, which then wins.
+      const node = applyNodeSignal(this.memory, spec, signal, at);
       if (node) {
         applied = true;
         (this.deps.logger ?? silentLogger).info('node event', { node, ...signal });

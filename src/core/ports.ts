@@ -72,3 +72,16 @@ export interface LeasePort {
   /** Lets the next loop in at once. */
   release(fence: FencingToken): Promise<unknown>;
 }
+
+/** A node event recorded by whoever received it (the events Lambda), for the loop to pick up. */
+export interface StoredSignal {
+  readonly signal: import('./events').NodeSignal;
+  /** When it was recorded, on the recorder's clock. */
+  readonly at: number;
+}
+
+export interface SignalPort {
+  recordSignal(signal: StoredSignal): Promise<void>;
+  /** The newest signal per instance and per alarm. */
+  readSignals(): Promise<readonly StoredSignal[]>;
+}

@@ -84,12 +84,22 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function effectiveInstanceStates(memory: ReconcileMemory): Record<string, InstanceState> {
+/**
+ * EC2's Describe calls are eventually consistent: right after a stop event they may still say
+ * `running`. A "going down" event therefore outweighs a still-running observation for this long.
+ */
+const DOWN_EVENT_GRACE_MS = 60_000;
+const GOING_DOWN: ReadonlySet<InstanceState> = new Set(['stopping', 'stopped', 'shutting-down', 'terminated']);
+
+function effectiveInstanceStates(memory: ReconcileMemory, now: number): Record<string, InstanceState> {
   const states: Record<string, InstanceState> = {};
   const observation = memory.observation;
   if (observation?.instances.ok) Object.assign(states, observation.instances.value);
   for (const [instanceId, event] of Object.entries(memory.instanceEvents)) {
-    if (!observation || event.at >= observation.at) states[instanceId] = event.state;
+    const observed = states[instanceId];
+    const newerThanObservation = !observation || !observation.instances.ok || event.at >= observation.at;
+    const stillSettling = GOING_DOWN.has(event.state) && (observed === 'running' || observed === 'pending') && now - event.at < DOWN_EVENT_GRACE_MS;
+    if (newerThanObservation || stillSettling) states[instanceId] = event.state;
   }
   return states;
 }
@@ -121,7 +131,7 @@ export async function reconcileOnce(deps: ReconcileDeps, memory: ReconcileMemory
     spec,
     heartbeats,
     baselines: memory.baselines,
-    instanceStates: effectiveInstanceStates(memory),
+    instanceStates: effectiveInstanceStates(memory, now),
     alarmingNodes: memory.alarmingNodes,
     now,
   });

@@ -1,6 +1,9 @@
 import { clusterConfigJsonSchema } from '../core/config';
 import { Ec2FailoverError, UsageError } from '../core/errors';
+import { runLocalUp } from '../local/local-up-command';
+import { runController } from './controller-command';
 import { runDemo } from './demo-command';
+import { runInit } from './init-command';
 import type { CliIo } from './io';
 import { runValidate } from './validate-command';
 
@@ -10,12 +13,22 @@ const USAGE = `usage: ec2-failover <command> [flags]
 
   demo                          a scripted failover in the in-memory simulation (what npm start runs)
   validate --config FILE        check a cluster config offline
+  init --config FILE [--force]  create the tables and apply the config's specs (like kubectl apply)
+  controller --config FILE      run the reconcile loop as a long-running process [--events FILE] [--holder NAME]
+  local up [--seed demo]        start the local AWS world (moto + fault proxy + DynamoDB Local)
   schema                        print the JSON Schema of the cluster config
 `;
 
 const commands: Record<string, Command> = {
   demo: (_argv, io) => runDemo(io),
   validate: runValidate,
+  init: runInit,
+  controller: (argv, io) => runController(argv, io),
+  local: (argv, io) => {
+    const [sub, ...rest] = argv;
+    if (sub !== 'up') throw new UsageError(`unknown local command "${sub ?? ''}"; try "ec2-failover local up"`);
+    return runLocalUp(rest, io);
+  },
   schema: async (_argv, io) => {
     io.stdout.write(`${JSON.stringify(clusterConfigJsonSchema(), null, 2)}\n`);
     return 0;

@@ -188,6 +188,8 @@ export async function reconcileOnce(deps: ReconcileDeps, memory: ReconcileMemory
   // A holder whose lease has moved on must not touch EC2: its view may be stale.
   if (fenced) return report();
 
+  // Record transitions before acting: a runner that dies mid-failover must leave them in history.
+  await flushHistory();
   if (transitions.length > 0 && !observed) await observe();
   const observation = memory.observation!;
 
@@ -231,14 +233,18 @@ export async function reconcileOnce(deps: ReconcileDeps, memory: ReconcileMemory
     if (finding.severity === 'error') log.error(finding.message, fields);
     else log.warn(finding.message, fields);
   }
-  if (history.length > 0) {
+  await flushHistory();
+  return report(outcomes);
+
+  async function flushHistory(): Promise<void> {
+    const entries = history.splice(0);
+    if (entries.length === 0) return;
     try {
-      await deps.state.appendHistory(history);
+      await deps.state.appendHistory(entries);
     } catch (error) {
-      log.error('history could not be written', { error: errorText(error), entries: history.length });
+      log.error('history could not be written', { error: errorText(error), entries: entries.length });
     }
   }
-  return report(outcomes);
 
   function report(done: readonly ActionOutcome[] = []): ReconcileReport {
     return {

@@ -1,0 +1,87 @@
+import { statSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { parseClusterConfigText } from '../core/config';
+import { UsageError } from '../core/errors';
+import { ReconcileLoop } from '../core/loop';
+import { sharedEc2Client } from '../aws/clients';
+import { dynamoDbDocumentClient, regionFromEnvironment } from '../aws/dynamodb-client';
+import { Ec2Cloud } from '../aws/ec2-cloud';
+import { DynamoHeartbeatStore } from '../aws/heartbeat-store';
+import { DynamoLeaseStore } from '../aws/lease-store';
+import { DynamoStateStore } from '../aws/state-store';
+import { tailEvents } from '../local/event-sink';
+import { parseFlags } from './flags';
+import type { CliIo } from './io';
+import { jsonLineLogger } from './json-logger';
+
+/*
+ * `ec2-failover controller --config FILE`: the reconcile loop as a long-running process, for a
+ * small instance or container instead of Lambda, or against the local world. It reads specs and
+ * status from the state store (applied by `init`); the config file names the cluster and region.
+ * Several controllers may run: one holds the lease, the others stand by.
+ */
+export async function runController(argv: readonly string[], io: CliIo, stop: AbortSignal = processStopSignal()): Promise<number> {
+  const flags = parseFlags(argv, { config: 'string', events: 'string', holder: 'string' });
+  if (!flags.config) throw new UsageError('controller needs --config FILE (it names the cluster and region)');
+  let text: string;
+  try {
+    text = readFileSync(flags.config, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${flags.config}: ${(error as Error).message}`);
+  }
+  const spec = parseClusterConfigText(text, flags.config);
+  const region = regionFromEnvironment(spec.region);
+  const holder = flags.holder ?? `${hostname()}:${process.pid}`;
+  const logger = jsonLineLogger((line) => io.stdout.write(line), { cluster: spec.cluster, holder });
+
+  const documents = dynamoDbDocumentClient(region);
+  const heartbeats = new DynamoHeartbeatStore(documents, spec.cluster);
+  const loop = new ReconcileLoop(
+    {
+      state: new DynamoStateStore(documents, spec.cluster),
+      heartbeats,
+      cloud: new Ec2Cloud(sharedEc2Client({ region, apiCallTimeoutSeconds: spec.defaults.tunables.apiCallTimeoutSeconds })),
+      lease: new DynamoLeaseStore(documents, spec.cluster),
+      clock: Date.now,
+      logger,
+    },
+    { holder, signal: stop },
+  );
+
+  const following = flags.events ? followEvents(flags.events, loop, logger, stop) : Promise.resolve();
+  logger.info('controller started', { region, events: flags.events });
+  const summary = await loop.run();
+  await following;
+  logger.info('controller stopped', { ticks: summary.ticks, transitions: summary.transitions });
+  return 0;
+}
+
+/** Tails a local event sink (JSON lines of EventBridge events); only events written from now on count. */
+async function followEvents(path: string, loop: ReconcileLoop, logger: ReturnType<typeof jsonLineLogger>, stop: AbortSignal): Promise<void> {
+  let fromOffset = 0;
+  try {
+    fromOffset = statSync(path).size;
+  } catch {
+    // Not written yet: every event will be new.
+  }
+  try {
+    for await (const event of tailEvents(path, { fromOffset, pollIntervalMs: 50, signal: stop })) {
+      try {
+        loop.notify(event);
+      } catch (error) {
+        logger.warn((error as Error).message, { source: path });
+      }
+    }
+  } catch (error) {
+    logger.warn('event sink unreadable; heartbeats and EC2 still count', { source: path, error: (error as Error).message });
+  }
+}
+
+function processStopSignal(): AbortSignal {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  return controller.signal;
+}

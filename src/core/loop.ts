@@ -128,6 +128,13 @@ export class ReconcileLoop {
         if (this.spec) forceObserve = this.applyPendingSignals(this.spec) || forceObserve;
 
         let report: ReconcileReport | undefined;
+        // A tick can outlast the lease while EC2 is slow (observation is bounded by the
+        // quick-check timeout): keep the lease alive meanwhile, or a standby would take over
+        // and fence every write of this tick.
+        const heldFence = fence;
+        const keepAlive = setInterval(() => {
+          deps.lease.renew(heldFence, ttlMs(), deps.clock(), this.memory.baselines).catch(() => undefined);
+        }, ttlMs() / 3);
         try {
           report = await reconcileOnce(deps, this.memory, { fence, forceObserve });
           this.spec = report.spec;
@@ -138,6 +145,8 @@ export class ReconcileLoop {
           // The state store could not be read or written: nothing is known, so nothing moves.
           log.warn('reconcile failed; state unknown this tick', { error: errorText(error) });
           forceObserve = true;
+        } finally {
+          clearInterval(keepAlive);
         }
 
         if (report?.fenced) {

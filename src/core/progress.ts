@@ -12,6 +12,11 @@ export interface ProgressUpdate {
   readonly history: readonly HistoryEntry[];
 }
 
+/** A stop was accepted, or the instance no longer exists (EC2F-E006): either way it cannot serve. */
+export function isFencedOff(outcome: ActionOutcome): boolean {
+  return outcome.result === 'ok' || (outcome.result === 'terminal' && outcome.code === 'EC2F-E006');
+}
+
 export function recordProgress(status: GroupStatus, plan: GroupPlan, outcomes: readonly ActionOutcome[], now: number): ProgressUpdate {
   const history: HistoryEntry[] = [];
   let repairFailures = status.repairFailures;
@@ -20,7 +25,7 @@ export function recordProgress(status: GroupStatus, plan: GroupPlan, outcomes: r
 
   // Once a stop has been accepted the node is fenced; stopping it again (after an operator
   // restarts it, say) would only fight them.
-  if (outcomes.some((o) => o.action.kind === 'stop-instance' && o.result === 'ok')) fenceNode = undefined;
+  if (outcomes.some((o) => o.action.kind === 'stop-instance' && isFencedOff(o))) fenceNode = undefined;
 
   const traffic = outcomes.filter((o) => o.action.kind !== 'stop-instance');
   const terminal = traffic.filter((o) => o.result === 'terminal');

@@ -20,7 +20,7 @@ import { initialStatus } from './model';
 import { decideOwnership } from './ownership';
 import { planGroup, type GroupPlan } from './plan';
 import type { CloudPort, FencingToken, HeartbeatPort, StatePort } from './ports';
-import { recordProgress } from './progress';
+import { isFencedOff, recordProgress } from './progress';
 
 /*
  * One reconcile, level-based: read the whole desired and actual state, decide ownership,
@@ -216,7 +216,7 @@ export async function reconcileOnce(deps: ReconcileDeps, memory: ReconcileMemory
   const fencing = allActions.filter((a) => a.kind === 'stop-instance');
   const outcomes: ActionOutcome[] = fencing.length > 0 ? await deps.cloud.execute(fencing, spec.defaults.tunables) : [];
   // Traffic moves only once the failed node's stop has been accepted.
-  const unfenced = new Set(outcomes.filter((o) => o.result !== 'ok').map((o) => o.action.group));
+  const unfenced = new Set(outcomes.filter((o) => !isFencedOff(o)).map((o) => o.action.group));
   const traffic = allActions.filter((a) => a.kind !== 'stop-instance' && !unfenced.has(a.group));
   if (traffic.length > 0) outcomes.push(...(await deps.cloud.execute(traffic, spec.defaults.tunables)));
   for (const outcome of outcomes) logOutcome(log, outcome);

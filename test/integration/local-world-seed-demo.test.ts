@@ -77,7 +77,8 @@ describe('seedDemo', () => {
     const { Addresses } = await ec2.send(new DescribeAddressesCommand({ AllocationIds: [seed.ids.allocationId] }));
 
     // Assess
-    expect(NetworkInterfaces?.map((eni) => [eni.AvailabilityZone, eni.SourceDestCheck])).toEqual([
+    const byEni = new Map(NetworkInterfaces?.map((eni) => [eni.NetworkInterfaceId, [eni.AvailabilityZone, eni.SourceDestCheck]]));
+    expect([byEni.get(seed.ids.node1.eniId), byEni.get(seed.ids.node2.eniId)]).toEqual([
       ['us-east-1a', false],
       ['us-east-1b', false],
     ]);

@@ -1,16 +1,11 @@
 import { statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { readFileSync } from 'node:fs';
-import { parseClusterConfigText } from '../core/config';
-import { UsageError } from '../core/errors';
 import { ReconcileLoop } from '../core/loop';
 import { sharedEc2Client } from '../aws/clients';
-import { dynamoDbDocumentClient, regionFromEnvironment } from '../aws/dynamodb-client';
 import { Ec2Cloud } from '../aws/ec2-cloud';
-import { DynamoHeartbeatStore } from '../aws/heartbeat-store';
 import { DynamoLeaseStore } from '../aws/lease-store';
-import { DynamoStateStore } from '../aws/state-store';
 import { tailEvents } from '../local/event-sink';
+import { loadClusterContext } from './cluster-context';
 import { parseFlags } from './flags';
 import type { CliIo } from './io';
 import { jsonLineLogger } from './json-logger';
@@ -23,23 +18,13 @@ import { jsonLineLogger } from './json-logger';
  */
 export async function runController(argv: readonly string[], io: CliIo, stop: AbortSignal = processStopSignal()): Promise<number> {
   const flags = parseFlags(argv, { config: 'string', events: 'string', holder: 'string' });
-  if (!flags.config) throw new UsageError('controller needs --config FILE (it names the cluster and region)');
-  let text: string;
-  try {
-    text = readFileSync(flags.config, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${flags.config}: ${(error as Error).message}`);
-  }
-  const spec = parseClusterConfigText(text, flags.config);
-  const region = regionFromEnvironment(spec.region);
+  const { spec, region, documents, state, heartbeats } = loadClusterContext(flags.config, 'controller');
   const holder = flags.holder ?? `${hostname()}:${process.pid}`;
   const logger = jsonLineLogger((line) => io.stdout.write(line), { cluster: spec.cluster, holder });
 
-  const documents = dynamoDbDocumentClient(region);
-  const heartbeats = new DynamoHeartbeatStore(documents, spec.cluster);
   const loop = new ReconcileLoop(
     {
-      state: new DynamoStateStore(documents, spec.cluster),
+      state,
       heartbeats,
       cloud: new Ec2Cloud(sharedEc2Client({ region, apiCallTimeoutSeconds: spec.defaults.tunables.apiCallTimeoutSeconds })),
       lease: new DynamoLeaseStore(documents, spec.cluster),

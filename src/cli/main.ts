@@ -3,7 +3,10 @@ import { Ec2FailoverError, UsageError } from '../core/errors';
 import { runLocalUp } from '../local/local-up-command';
 import { runController } from './controller-command';
 import { runDemo } from './demo-command';
+import { runHistory } from './history-command';
 import { runInit } from './init-command';
+import { runMaintenance, runSwitchover } from './request-commands';
+import { runStatus } from './status-command';
 import type { CliIo } from './io';
 import { runValidate } from './validate-command';
 
@@ -15,6 +18,12 @@ const USAGE = `usage: ec2-failover <command> [flags]
   validate --config FILE        check a cluster config offline
   init --config FILE [--force]  create the tables and apply the config's specs (like kubectl apply)
   controller --config FILE      run the reconcile loop as a long-running process [--events FILE] [--holder NAME]
+  status --config FILE          owner, epoch and phase per group; last heartbeat per node [--json]
+  history --config FILE         transitions, repairs and operator actions [--group G] [--limit N] [--json]
+  switchover --config FILE --group G --to NODE
+                                ask the reconciler to move a group to a healthy member
+  maintenance --config FILE --group G --on|--off
+                                observe only (no repair, no failover) until turned off
   local up [--seed demo]        start the local AWS world (moto + fault proxy + DynamoDB Local)
   schema                        print the JSON Schema of the cluster config
 `;
@@ -23,6 +32,10 @@ const commands: Record<string, Command> = {
   demo: (_argv, io) => runDemo(io),
   validate: runValidate,
   init: runInit,
+  status: (argv, io) => runStatus(argv, io),
+  history: runHistory,
+  switchover: runSwitchover,
+  maintenance: runMaintenance,
   controller: (argv, io) => runController(argv, io),
   local: (argv, io) => {
     const [sub, ...rest] = argv;

@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { dynamoDbDocumentClient, regionFromEnvironment } from '../aws/dynamodb-client';
+import { DynamoHeartbeatStore } from '../aws/heartbeat-store';
+import { DynamoStateStore } from '../aws/state-store';
+import { parseClusterConfigText } from '../core/config';
+import { UsageError } from '../core/errors';
+import type { ClusterSpec } from '../core/model';
+
+/** What every command that talks to a deployed cluster needs: its config, region and stores. */
+export interface ClusterContext {
+  readonly spec: ClusterSpec;
+  readonly region: string;
+  readonly documents: DynamoDBDocumentClient;
+  readonly state: DynamoStateStore;
+  readonly heartbeats: DynamoHeartbeatStore;
+}
+
+export function loadClusterContext(configPath: string | undefined, command: string): ClusterContext {
+  if (!configPath) throw new UsageError(`${command} needs --config FILE (it names the cluster and region)`);
+  let text: string;
+  try {
+    text = readFileSync(configPath, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${configPath}: ${(error as Error).message}`);
+  }
+  const spec = parseClusterConfigText(text, configPath);
+  const region = regionFromEnvironment(spec.region);
+  const documents = dynamoDbDocumentClient(region);
+  return {
+    spec,
+    region,
+    documents,
+    state: new DynamoStateStore(documents, spec.cluster),
+    heartbeats: new DynamoHeartbeatStore(documents, spec.cluster),
+  };
+}

@@ -1,0 +1,28 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { ReconcileLoop, type LoopSummary } from '../../src/core/loop';
+import { reconcilerRuntime } from '../../src/aws/lambda-runtime';
+
+/*
+ * Started every minute; runs the shared reconcile loop (a tick every check interval) until just
+ * before this invocation's deadline, then releases the lease. The next run, started while this
+ * one is finishing, stands by and takes over the moment the lease is released.
+ */
+const runtime = reconcilerRuntime();
+
+async function reconcile(_event: unknown, context: Context, { signal }: { signal: AbortSignal }): Promise<LoopSummary> {
+  const loop = new ReconcileLoop(runtime.deps, {
+    holder: context.awsRequestId,
+    signal,
+    deadline: Date.now() + context.getRemainingTimeInMillis(),
+  });
+  const summary = await loop.run();
+  runtime.recordSummary(summary);
+  return summary;
+}
+
+export const handler = middy(reconcile)
+  .use(injectLambdaContext(runtime.logger, { clearState: true }))
+  .use(logMetrics(runtime.metrics));

@@ -1,0 +1,50 @@
+import { Duration } from 'aws-cdk-lib';
+import { Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import type { ClusterSpec } from '../src/core/model';
+
+/*
+ * EventBridge rules that tell the control plane a node is going down before its heartbeats stop:
+ * EC2 state changes of the protected instances and state changes of the configured alarms.
+ * The patterns name the cluster's instances and alarms, so no other event costs an invocation.
+ */
+
+/** States in which a node can no longer hold an address. */
+export const GOING_DOWN_STATES = ['stopping', 'stopped', 'shutting-down', 'terminated'] as const;
+
+export interface NodeEventRulesProps {
+  readonly spec: ClusterSpec;
+  /** The function that records each event for the reconcile loop. */
+  readonly target: IFunction;
+}
+
+export class NodeEventRules extends Construct {
+  public readonly instanceStateRule: Rule;
+  /** Absent when no node names an `alarmName`. */
+  public readonly alarmStateRule?: Rule | undefined;
+
+  constructor(scope: Construct, id: string, props: NodeEventRulesProps) {
+    super(scope, id);
+    // An event that arrives minutes late says nothing the loop has not seen by then.
+    const target = () => new LambdaFunction(props.target, { retryAttempts: 4, maxEventAge: Duration.minutes(2) });
+    this.instanceStateRule = new Rule(this, 'InstanceState', {
+      description: `ec2-failover ${props.spec.cluster}: a protected instance is going down`,
+      eventPattern: {
+        source: ['aws.ec2'],
+        detailType: ['EC2 Instance State-change Notification'],
+        detail: { 'instance-id': props.spec.nodes.map((n) => n.instanceId), state: [...GOING_DOWN_STATES] },
+      },
+      targets: [target()],
+    });
+    const alarmNames = props.spec.nodes.flatMap((n) => (n.alarmName === undefined ? [] : [n.alarmName]));
+    if (alarmNames.length > 0) {
+      this.alarmStateRule = new Rule(this, 'AlarmState', {
+        description: `ec2-failover ${props.spec.cluster}: a node's health alarm changed state`,
+        eventPattern: { source: ['aws.cloudwatch'], detailType: ['CloudWatch Alarm State Change'], detail: { alarmName: alarmNames } },
+        targets: [target()],
+      });
+    }
+  }
+}

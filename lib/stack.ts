@@ -1,0 +1,36 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { CLUSTER_TAG_KEY } from './cluster-tag';
+import { Ec2FailoverControlPlane, type Ec2FailoverControlPlaneProps } from './control-plane';
+
+/*
+ * The stack our own app deploys: one control plane, and the outputs an operator needs next
+ * (the agent policy to attach, the tag to set, where alarms go).
+ */
+
+export interface Ec2FailoverStackProps extends StackProps, Ec2FailoverControlPlaneProps {}
+
+/** A stack name from a cluster name: CloudFormation allows letters, digits and hyphens. */
+export function stackNameFor(cluster: string): string {
+  return `ec2-failover-${cluster}`.replace(/[^A-Za-z0-9-]/g, '-');
+}
+
+export class Ec2FailoverStack extends Stack {
+  public readonly controlPlane: Ec2FailoverControlPlane;
+
+  constructor(scope: Construct, id: string, props: Ec2FailoverStackProps) {
+    super(scope, id, { description: 'ec2-failover: serverless HA control plane for EC2 (routes and Elastic IPs)', ...props });
+    this.controlPlane = new Ec2FailoverControlPlane(this, 'ControlPlane', props);
+    const { controlPlane } = this;
+    new CfnOutput(this, 'AgentPolicyArn', {
+      description: 'Attach to the instance role of every node agent',
+      value: controlPlane.agentPolicy.managedPolicyArn,
+    });
+    new CfnOutput(this, 'ClusterTag', {
+      description: 'Tag the nodes, their ENIs and the Elastic IPs with this key and value',
+      value: `${CLUSTER_TAG_KEY}=${controlPlane.spec.cluster}`,
+    });
+    new CfnOutput(this, 'AlarmTopicArn', { description: 'Alarm notifications', value: controlPlane.alarmTopic.topicArn });
+    new CfnOutput(this, 'ResourcesTable', { value: controlPlane.resourcesTable.tableName });
+  }
+}

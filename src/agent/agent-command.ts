@@ -1,0 +1,207 @@
+import { StateStoreUnavailableError } from '../aws/dynamodb-errors';
+import { DynamoHeartbeatStore } from '../aws/heartbeat-store';
+import { DynamoStateStore } from '../aws/state-store';
+import { Ec2FailoverError, UsageError } from '../core/errors';
+import { failureWindowMs } from '../core/health';
+import type { ClusterSpec } from '../core/model';
+import { parseFlags } from '../cli/flags';
+import type { CliIo } from '../cli/io';
+import { jsonLineLogger } from '../cli/json-logger';
+import { abortableSleep } from './abortable-sleep';
+import { loadAgentConfig, type AgentConfig } from './agent-config';
+import { agentDynamoDbClients } from './agent-dynamodb';
+import { NotAClusterNodeError } from './agent-errors';
+import type { AgentLogger } from './agent-logger';
+import { AgentStateFile, currentBootId } from './agent-state-file';
+import { AGENT_VERSION } from './agent-version';
+import { groupBindings, groupsOfNode } from './group-bindings';
+import { GroupHooks } from './group-hooks';
+import { HealthChecks } from './health-checks';
+import { HeartbeatSender } from './heartbeat-sender';
+import { ImdsClient, imdsEndpointFromEnvironment } from './imds-client';
+import { InterfaceResolver } from './interface-resolver';
+import { discoverIdentity } from './node-identity';
+import { runNodeAgent } from './node-agent';
+import { OwnershipWatcher } from './ownership-watcher';
+import { processStopSignal } from './stop-signal';
+
+/*
+ * `ec2-failover agent --config FILE`: the node agent as a long-running process (systemd runs
+ * it on every node). It learns who it is from IMDSv2, finds itself in the cluster's stored spec,
+ * then heartbeats, runs its health checks and follows ownership until stopped.
+ */
+
+export const AGENT_USAGE = `usage: ec2-failover agent --config FILE [flags]
+
+  Runs on every node: heartbeats with health-check results, brings the virtual IP up or down
+  (and runs your hooks) when this node gains or loses ownership, and leaves gracefully on SIGTERM.
+
+  --config FILE            the agent config (YAML or JSON); see docs/agent.md
+  --instance-id ID         this instance's id, instead of asking IMDS
+  --region REGION          region of the cluster tables, instead of the config or IMDS
+  --imds-endpoint URL      the instance metadata service (default: $AWS_EC2_METADATA_SERVICE_ENDPOINT or http://169.254.169.254)
+  --state-dir DIR          where the last handled epoch per group is kept (default: the config's stateDir)
+  --interface ENI=IFACE[,ENI=IFACE]  the local interface of an ENI, instead of matching MACs
+  --help                   this text
+`;
+
+const AGENT_FLAGS = {
+  config: 'string',
+  'instance-id': 'string',
+  region: 'string',
+  'imds-endpoint': 'string',
+  'state-dir': 'string',
+  interface: 'string',
+  help: 'boolean',
+} as const;
+
+/** Runs the agent until `stop` aborts (SIGTERM/SIGINT by default); returns the exit code. */
+export async function runAgent(argv: readonly string[], io: CliIo, stop?: AbortSignal): Promise<number> {
+  const processStop = stop === undefined ? processStopSignal() : undefined;
+  try {
+    return await agentMain(argv, io, stop ?? processStop!.signal);
+  } catch (error) {
+    if (error instanceof Ec2FailoverError) {
+      io.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  } finally {
+    processStop?.dispose();
+  }
+}
+
+export function parseInterfaceFlag(value: string | undefined): Record<string, string> {
+  if (value === undefined) return {};
+  const pairs: Record<string, string> = {};
+  for (const entry of value.split(',').filter((part) => part.trim() !== '')) {
+    const match = /^\s*(eni-[0-9a-f]{8,17})=([A-Za-z0-9_.-]{1,15})\s*$/.exec(entry);
+    if (!match) throw new UsageError(`--interface expects ENI=IFACE pairs such as eni-0123456789abcdef0=eth1, got "${entry}"`);
+    pairs[match[1]!] = match[2]!;
+  }
+  return pairs;
+}
+
+async function agentMain(argv: readonly string[], io: CliIo, stop: AbortSignal): Promise<number> {
+  const flags = parseFlags(argv, AGENT_FLAGS);
+  if (flags.help) {
+    io.stdout.write(AGENT_USAGE);
+    return 0;
+  }
+  if (!flags.config) throw new UsageError('agent needs --config FILE (the agent config; see docs/agent.md)');
+  if (flags['instance-id'] !== undefined && !/^i-[0-9a-f]{8,17}$/.test(flags['instance-id']))
+    throw new UsageError(`--instance-id expects an instance id such as i-0123456789abcdef0, got "${flags['instance-id']}"`);
+  const interfaceFlags = parseInterfaceFlag(flags.interface);
+  const config = loadAgentConfig(flags.config);
+
+  if (flags['imds-endpoint'] !== undefined) {
+    // The SDK's instance-profile credentials come from IMDS too: one setting for both.
+    process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT = flags['imds-endpoint'];
+  }
+  const imds = new ImdsClient(flags['imds-endpoint'] ?? imdsEndpointFromEnvironment());
+  const bootLog = jsonLineLogger((line) => io.stdout.write(line), { cluster: config.cluster });
+  const identity = await discoverIdentity(imds, { instanceId: flags['instance-id'], region: flags.region ?? config.region }, bootLog);
+  const log: AgentLogger = jsonLineLogger((line) => io.stdout.write(line), { cluster: config.cluster, instanceId: identity.instanceId });
+
+  const timeoutMs = config.dynamoDbTimeoutSeconds * 1000;
+  const { client, documents } = agentDynamoDbClients(identity.region, timeoutMs);
+  try {
+    const stateStore = new DynamoStateStore(documents, config.cluster);
+    const spec = await readSpecUntilAvailable(stateStore, stop, log);
+    if (spec === undefined) return 0;
+    const node = spec.nodes.find((n) => n.instanceId === identity.instanceId);
+    if (!node) throw new NotAClusterNodeError(config.cluster, identity.instanceId, spec.nodes.map((n) => `${n.id}=${n.instanceId}`));
+
+    const records = new AgentStateFile({
+      stateDir: flags['state-dir'] ?? config.stateDir,
+      cluster: config.cluster,
+      instanceId: identity.instanceId,
+      bootId: currentBootId(),
+    });
+    // Fail at startup, not at the first ownership change, if the state cannot be kept.
+    records.save(records.load(log));
+
+    const interfaces = new InterfaceResolver({ ...config.interfaces, ...interfaceFlags }, identity.interfaces, identity.interfacesError, imds, log);
+    const checks = new HealthChecks(config.checks, log);
+    const watcher = new OwnershipWatcher({
+      cluster: config.cluster,
+      instanceId: identity.instanceId,
+      reader: stateStore,
+      hooks: new GroupHooks(config.hooks, log),
+      records,
+      interfaces,
+      log,
+      spec,
+      readTimeoutMs: timeoutMs,
+      activateRetryMs: config.hooks.activateRetrySeconds * 1000,
+      selfFencing: { enabled: config.selfFencing.enabled, leaseMs: config.selfFencing.leaseSeconds * 1000 },
+    });
+    const heartbeat = new HeartbeatSender(new DynamoHeartbeatStore(documents, config.cluster), {
+      instanceId: identity.instanceId,
+      agentVersion: AGENT_VERSION,
+      checks: () => [...checks.results(), watcher.activationCheck()],
+      intervalMs: () => watcher.intervalMs,
+      writeTimeoutMs: timeoutMs,
+      log,
+    });
+
+    logStart(log, { spec, node: node.id, identity, interfaces, config, imdsEndpoint: imds.endpoint });
+    await heartbeat.initialize();
+    await runNodeAgent({ checks, heartbeat, watcher, log, leaveBudgetMs: Math.max(1000, 2 * timeoutMs) }, stop);
+    return 0;
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * The stored spec, waiting out an unreachable DynamoDB (the network may come up after the
+ * agent at boot); undefined if stopped first. An uninitialized cluster is an answer, not an outage.
+ */
+async function readSpecUntilAvailable(store: DynamoStateStore, stop: AbortSignal, log: AgentLogger): Promise<ClusterSpec | undefined> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return (await store.read()).spec;
+    } catch (error) {
+      if (!(error instanceof StateStoreUnavailableError)) throw error;
+      if (stop.aborted) return undefined;
+      if (attempt === 1 || attempt % 10 === 0) log.warn('cluster spec unreadable; retrying', { attempt, error: error.message });
+      await abortableSleep(Math.min(5000, 250 * 2 ** Math.min(attempt, 5)), stop);
+    }
+  }
+}
+
+function logStart(
+  log: AgentLogger,
+  context: {
+    spec: ClusterSpec;
+    node: string;
+    identity: { region: string; interfaces: readonly { eni: string }[] };
+    interfaces: InterfaceResolver;
+    config: AgentConfig;
+    imdsEndpoint: string;
+  },
+): void {
+  const { spec, node, config } = context;
+  const groups = groupsOfNode(spec, node);
+  const enis = groups.flatMap((group) => groupBindings(spec, group, node, () => '').filter((b) => b.mode === 'route').map((b) => b.eni));
+  log.info('agent started', {
+    version: AGENT_VERSION,
+    node,
+    region: context.identity.region,
+    groups,
+    interfaces: context.interfaces.describe(enis),
+    checks: config.checks.map((c) => c.name),
+    hookMode: config.hooks.mode,
+    selfFencing: config.selfFencing.enabled,
+    heartbeatIntervalSeconds: spec.defaults.heartbeat.intervalSeconds,
+    imds: context.imdsEndpoint,
+  });
+  const windowMs = failureWindowMs(spec);
+  if (config.selfFencing.enabled && config.selfFencing.leaseSeconds * 1000 >= windowMs) {
+    log.warn('self-fencing lease is not shorter than the failure window: a standby may activate before this node demotes itself', {
+      leaseSeconds: config.selfFencing.leaseSeconds,
+      failureWindowSeconds: windowMs / 1000,
+    });
+  }
+}

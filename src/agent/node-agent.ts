@@ -1,0 +1,45 @@
+import type { AgentLogger } from './agent-logger';
+import type { HealthChecks } from './health-checks';
+import type { HeartbeatSender } from './heartbeat-sender';
+import type { OwnershipWatcher } from './ownership-watcher';
+
+/*
+ * The running agent: health checks, heartbeats and the ownership watcher side by side, until a
+ * stop. A stop is a graceful leave: the `leaving` heartbeat first, so the control plane moves
+ * ownership on its next tick instead of after the missed-beat window; then the deactivate path
+ * for whatever this node holds. The poll in progress (and a hook it runs) finishes first: a
+ * half-run hook would leave the node in a state nobody recorded.
+ */
+
+export interface NodeAgentParts {
+  readonly checks: HealthChecks;
+  readonly heartbeat: HeartbeatSender;
+  readonly watcher: OwnershipWatcher;
+  readonly log: AgentLogger;
+  /** Time allowed for the leaving heartbeat, retries included. */
+  readonly leaveBudgetMs: number;
+}
+
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+}
+
+export async function runNodeAgent(parts: NodeAgentParts, stop: AbortSignal): Promise<{ readonly leavingWritten: boolean }> {
+  const loops = new AbortController();
+  const checksStop = new AbortController();
+  const checking = parts.checks.run(checksStop.signal);
+  const beating = parts.heartbeat.run(loops.signal);
+  const watching = parts.watcher.run(loops.signal);
+
+  await aborted(stop);
+  parts.log.info('stopping: leaving the cluster', { seq: parts.heartbeat.sequence + 1 });
+  const leaving = parts.heartbeat.leave(parts.leaveBudgetMs);
+  loops.abort();
+  await watching;
+  const leavingWritten = await leaving;
+  await parts.watcher.leaveAll();
+  checksStop.abort();
+  await Promise.all([checking, beating]);
+  parts.log.info('stopped', { leavingWritten });
+  return { leavingWritten };
+}

@@ -1,5 +1,6 @@
 import { clusterConfigJsonSchema } from '../core/config';
 import { Ec2FailoverError, UsageError } from '../core/errors';
+import { runAgent } from '../agent/agent-command';
 import { runLocalUp } from '../local/local-up-command';
 import { runController } from './controller-command';
 import { runDemo } from './demo-command';
@@ -24,6 +25,7 @@ const USAGE = `usage: ec2-failover <command> [flags]
                                 ask the reconciler to move a group to a healthy member
   maintenance --config FILE --group G --on|--off
                                 observe only (no repair, no failover) until turned off
+  agent --config FILE           run the node agent (heartbeats, health checks, VIP hooks) on this node
   local up [--seed demo]        start the local AWS world (moto + fault proxy + DynamoDB Local)
   schema                        print the JSON Schema of the cluster config
 `;
@@ -32,6 +34,7 @@ const commands: Record<string, Command> = {
   demo: (_argv, io) => runDemo(io),
   validate: runValidate,
   init: runInit,
+  agent: (argv, io) => runAgent(argv, io),
   status: (argv, io) => runStatus(argv, io),
   history: runHistory,
   switchover: runSwitchover,

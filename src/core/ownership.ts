@@ -148,11 +148,15 @@ export function decideOwnership(input: OwnershipInput): OwnershipDecision {
   if (status.maintenance) return NO_CHANGE;
 
   if (status.owner === null) {
+    // The first owner is the best-priority member, not the first one seen: wait while a better
+    // member is still unjudged (at most one missed-beat window).
+    const judged = (n: NodeId) => (input.health.get(n)?.state ?? 'unknown') !== 'unknown';
     const first = bestHealthy(input, status.excluded);
-    if (!first) {
-      const anyUnknown = group.nodesByPriority.some((n) => (input.health.get(n)?.state ?? 'unknown') === 'unknown');
-      return anyUnknown ? NO_CHANGE : noHealthyNode(input, `group "${group.id}" has no owner yet`);
-    }
+    const betterUnjudged = group.nodesByPriority
+      .slice(0, first === undefined ? undefined : group.nodesByPriority.indexOf(first))
+      .some((n) => !status.excluded.includes(n) && !judged(n));
+    if (betterUnjudged) return NO_CHANGE;
+    if (!first) return noHealthyNode(input, `group "${group.id}" has no owner yet`);
     return moveTo(input, status, first, 'initial', `best-priority healthy member`);
   }
 

@@ -229,7 +229,7 @@ export async function reconcileOnce(deps: ReconcileDeps, memory: ReconcileMemory
   }
 
   for (const finding of findings) {
-    const fields = { group: finding.group, resource: finding.resource, code: finding.code };
+    const fields = { group: finding.group, resource: finding.resource, epoch: statuses.get(finding.group)?.epoch, code: finding.code };
     if (finding.severity === 'error') log.error(finding.message, fields);
     else log.warn(finding.message, fields);
   }

@@ -479,3 +479,26 @@ describe('decision engine: unknowns and clocks', () => {
     expect(decision.next).toBeUndefined();
   });
 });
+
+describe('decision engine: the first owner', () => {
+  it('waits for a better-priority member still unjudged rather than taking the first node seen', () => {
+    // Prepare
+    const spec = clusterSpec();
+    const decide = (node1: 'unknown' | 'healthy' | 'failed') =>
+      decideOwnership({
+        group: spec.groups[0]!,
+        status: initialStatus('app'),
+        health: new Map([
+          ['node1', { node: 'node1', state: node1, reason: '' }],
+          ['node2', { node: 'node2', state: 'healthy', reason: '', healthySince: 0 }],
+        ]),
+        tunables: spec.defaults.tunables,
+        now: 0,
+      });
+
+    // Act + Assess
+    expect(decide('unknown').next).toBeUndefined();
+    expect(decide('healthy').next?.owner).toBe('node1');
+    expect(decide('failed').next?.owner).toBe('node2');
+  });
+});

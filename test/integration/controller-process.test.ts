@@ -211,6 +211,6 @@ describe('ec2-failover controller (real processes, local world)', () => {
     const history = await store.readHistory({ group: 'demo', limit: 100 });
     const transitions = history.filter((h) => h.kind === 'transition').map((h) => h.epoch);
     expect(transitions).toEqual([1, 2, 3, 4]);
-    expect(await third.kill('SIGTERM')).toBe(0);
+    expect((await third.kill('SIGTERM')).code).toBe(0);
   });
 });

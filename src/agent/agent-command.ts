@@ -7,7 +7,7 @@ import type { ClusterSpec } from '../core/model';
 import { parseFlags } from '../cli/flags';
 import type { CliIo } from '../cli/io';
 import { jsonLineLogger } from '../cli/json-logger';
-import { abortableSleep } from './abortable-sleep';
+import { abortableSleep } from '../core/abortable-sleep';
 import { loadAgentConfig, type AgentConfig } from './agent-config';
 import { agentDynamoDbClients } from './agent-dynamodb';
 import { NotAClusterNodeError } from './agent-errors';

@@ -1,7 +1,7 @@
 import type { HealthCheckResult } from '../core/model';
 import type { AgentLogger } from './agent-logger';
 import type { CheckConfig } from './agent-config';
-import { abortableSleep } from './abortable-sleep';
+import { abortableSleep } from '../core/abortable-sleep';
 import { commandProbe } from './check-command';
 import { httpProbe } from './check-http';
 import type { Probe } from './check-probe';

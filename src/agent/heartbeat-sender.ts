@@ -1,7 +1,7 @@
 import type { HealthCheckResult, Heartbeat } from '../core/model';
 import { StaleHeartbeatError } from '../aws/dynamodb-errors';
 import { DEFAULT_HEARTBEAT_TTL_SECONDS } from '../aws/heartbeat-store';
-import { abortableSleep, withTimeout } from './abortable-sleep';
+import { abortableSleep, withTimeout } from '../core/abortable-sleep';
 import type { AgentLogger } from './agent-logger';
 import { initialSequence, nextBeatDelayMs } from './heartbeat-sequence';
 

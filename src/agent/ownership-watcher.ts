@@ -1,6 +1,6 @@
 import type { ClusterSpec, GroupId, GroupStatus, HealthCheckResult, NodeId } from '../core/model';
 import type { StoredState } from '../core/ports';
-import { abortableSleep, withTimeout } from './abortable-sleep';
+import { abortableSleep, withTimeout } from '../core/abortable-sleep';
 import { ACTIVATE_HOOK_CHECK } from './agent-config';
 import type { AgentLogger } from './agent-logger';
 import { groupBindings, groupsOfNode, type ResourceBinding } from './group-bindings';

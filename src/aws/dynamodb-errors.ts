@@ -201,3 +201,9 @@ export function describeSdkError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
 }
+
+/** What a store reports when DynamoDB refused: the cluster was never initialised, or the call failed. */
+export function translateStoreError(cluster: string, tableName: string, what: string, error: unknown): Error {
+  if (isResourceNotFound(error)) return new ClusterNotInitializedError(cluster, `table ${tableName} does not exist`, error);
+  return new StateStoreUnavailableError(what, error);
+}

@@ -1,13 +1,7 @@
 import { GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { HealthCheckResult, Heartbeat } from '../core/model';
 import type { HeartbeatPort } from '../core/ports';
-import {
-  ClusterNotInitializedError,
-  isConditionalCheckFailed,
-  isResourceNotFound,
-  StaleHeartbeatError,
-  StateStoreUnavailableError,
-} from './dynamodb-errors';
+import { isConditionalCheckFailed, StaleHeartbeatError, translateStoreError } from './dynamodb-errors';
 import { withoutUndefined } from './dynamodb-values';
 import { heartbeatsTableName, HEARTBEATS_PARTITION_KEY, TTL_ATTRIBUTE } from './tables';
 
@@ -118,7 +112,6 @@ export class DynamoHeartbeatStore implements HeartbeatPort {
   }
 
   private translate(operation: string, error: unknown): Error {
-    if (isResourceNotFound(error)) return new ClusterNotInitializedError(this.cluster, `table ${this.tableName} does not exist`, error);
-    return new StateStoreUnavailableError(`${operation} ${this.tableName}`, error);
+    return translateStoreError(this.cluster, this.tableName, `${operation} ${this.tableName}`, error);
   }
 }

@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LivenessBaselines } from '../core/model';
 import type { FencingToken, LeaseAcquisition, LeasePort } from '../core/ports';
-import { ClusterNotInitializedError, isConditionalCheckFailed, isResourceNotFound, StateStoreUnavailableError } from './dynamodb-errors';
+import { isConditionalCheckFailed, translateStoreError } from './dynamodb-errors';
 import { withoutUndefined } from './dynamodb-values';
 import { RECONCILER_LEASE, ResourceItemKey, resourcesTableName } from './tables';
 
@@ -222,7 +222,6 @@ export class DynamoLeaseStore implements LeasePort {
   }
 
   private translate(operation: string, error: unknown): Error {
-    if (isResourceNotFound(error)) return new ClusterNotInitializedError(this.cluster, `table ${this.tableName} does not exist`, error);
-    return new StateStoreUnavailableError(`${operation} lease in ${this.tableName}`, error);
+    return translateStoreError(this.cluster, this.tableName, `${operation} lease in ${this.tableName}`, error);
   }
 }

@@ -16,7 +16,8 @@ export interface ClusterContext {
   readonly heartbeats: DynamoHeartbeatStore;
 }
 
-export function loadClusterContext(configPath: string | undefined, command: string): ClusterContext {
+/** Reads and validates a cluster config named by `--config`; bad input is a coded error. */
+export function readClusterConfig(configPath: string | undefined, command: string): ClusterSpec {
   if (!configPath) throw new UsageError(`${command} needs --config FILE (it names the cluster and region)`);
   let text: string;
   try {
@@ -24,7 +25,11 @@ export function loadClusterContext(configPath: string | undefined, command: stri
   } catch (error) {
     throw new UsageError(`cannot read ${configPath}: ${(error as Error).message}`);
   }
-  const spec = parseClusterConfigText(text, configPath);
+  return parseClusterConfigText(text, configPath);
+}
+
+export function loadClusterContext(configPath: string | undefined, command: string): ClusterContext {
+  const spec = readClusterConfig(configPath, command);
   const region = regionFromEnvironment(spec.region);
   const documents = dynamoDbDocumentClient(region);
   return {

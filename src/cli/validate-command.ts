@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { parseClusterConfigText } from '../core/config';
-import { UsageError } from '../core/errors';
+import { readClusterConfig } from './cluster-context';
 import type { CliIo } from './io';
 import { parseFlags } from './flags';
 
@@ -8,14 +6,7 @@ import { parseFlags } from './flags';
 export async function runValidate(argv: readonly string[], io: CliIo): Promise<number> {
   const flags = parseFlags(argv, { config: 'string' });
   const path = flags.config;
-  if (typeof path !== 'string') throw new UsageError('validate needs --config FILE');
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${path}: ${(error as Error).message}`);
-  }
-  const spec = parseClusterConfigText(text, path);
+  const spec = readClusterConfig(path, 'validate');
   io.stdout.write(`${path}: valid; cluster ${spec.cluster} in ${spec.region}\n`);
   for (const group of spec.groups) {
     io.stdout.write(

@@ -1,3 +1,4 @@
+import { abortableSleep } from './abortable-sleep';
 import { applyNodeSignal, parseNodeEvent, type NodeSignal } from './events';
 import type { ClusterSpec } from './model';
 import type { FencingToken, LeasePort, SignalPort, StoredSignal } from './ports';
@@ -37,17 +38,7 @@ export interface LoopSummary {
   readonly stoppedBecause: 'aborted' | 'deadline';
 }
 
-const defaultSleep = (ms: number, wake: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (wake.aborted) return resolve();
-    const timer = setTimeout(done, Math.max(0, ms));
-    wake.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      wake.removeEventListener('abort', done);
-      resolve();
-    }
-  });
+const defaultSleep = abortableSleep;
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

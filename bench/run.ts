@@ -2,6 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SimWorld } from '../src/sim/sim-world';
 import { clusterSpec } from '../test/fixtures/specs';
+import { runLocalFailoverBenchmark } from './local-failover';
+import { runObserveCallsBenchmark } from './observe-calls';
 
 /*
  * Failover time at default settings (heartbeat 1 s, 3 missed, judged every 1 s) in the
@@ -49,4 +51,15 @@ async function main(): Promise<void> {
   console.log(`written ${join(out, 'failover-sim.json')}`);
 }
 
-void main();
+async function all(): Promise<void> {
+  const startedAt = Date.now();
+  await main();
+  await runLocalFailoverBenchmark();
+  await runObserveCallsBenchmark();
+  console.log(`all benchmarks done in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+}
+
+all().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -62,7 +62,7 @@ function sendEc2Error(response: ServerResponse, error: Ec2ErrorResponse): void {
   response.end(error.body);
 }
 
-/** Previous state per instance in a StopInstances/TerminateInstances answer. */
+/** Previous state per instance in a StopInstances/TerminateInstances/StartInstances answer. */
 function previousStatesFromAnswer(xml: string): Map<string, string | undefined> {
   const states = new Map<string, string | undefined>();
   for (const item of splitSetItems(xml, 'instancesSet')?.items ?? []) {
@@ -73,6 +73,13 @@ function previousStatesFromAnswer(xml: string): Map<string, string | undefined> 
   }
   return states;
 }
+
+/** The calls whose success EC2 announces on EventBridge as instance state changes. */
+const STATE_CHANGING_ACTIONS: Readonly<Record<string, InstanceTransition>> = {
+  StopInstances: 'stop',
+  TerminateInstances: 'terminate',
+  StartInstances: 'start',
+};
 
 /**
  * An HTTP server in front of moto that passes EC2 calls through untouched unless told otherwise:
@@ -183,11 +190,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       : await forwardRequest(upstream, request, url, body);
 
     const succeeded = answer.status >= 200 && answer.status < 300;
-    if (succeeded && (action === 'StopInstances' || action === 'TerminateInstances')) {
+    const transition = STATE_CHANGING_ACTIONS[action ?? ''];
+    if (succeeded && transition) {
       const previousStates = previousStatesFromAnswer(answer.body.toString('utf8'));
-      // An answer we cannot read still means the instances changed; assume they were running.
-      if (previousStates.size === 0) for (const instanceId of readList(params, 'InstanceId')) previousStates.set(instanceId, undefined);
-      await recordStateChanges(action === 'StopInstances' ? 'stop' : 'terminate', previousStates);
+      // An answer we cannot read still means the instances changed; assume the usual previous state.
+      if (previousStates.size === 0)
+        for (const instanceId of readList(params, 'InstanceId')) previousStates.set(instanceId, transition === 'start' ? 'stopped' : undefined);
+      await recordStateChanges(transition, previousStates);
     }
     const rewritten = succeeded && plan?.rewriteAnswer ? Buffer.from(plan.rewriteAnswer(answer.body.toString('utf8')), 'utf8') : undefined;
     relayAnswer(response, answer, rewritten);

@@ -40,14 +40,18 @@ export function instanceStateChangeEvent(
   };
 }
 
-export type InstanceTransition = 'stop' | 'terminate';
+export type InstanceTransition = 'stop' | 'terminate' | 'start';
 
 /**
- * The states EC2 would announce for a stop or terminate request, given the state the instance was
+ * The states EC2 would announce for a stop, terminate or start request, given the state the instance was
  * in: nothing when it is already there (EC2 sends no event for a no-op), else the transitional
  * state followed by the final one.
  */
 export function announcedStates(transition: InstanceTransition, previousState: string | undefined): InstanceState[] {
+  if (transition === 'start') {
+    if (previousState === 'stopped' || previousState === 'stopping') return ['pending', 'running'];
+    return [];
+  }
   if (transition === 'stop') {
     if (previousState === 'stopping') return ['stopped'];
     if (previousState === 'stopped' || previousState === 'shutting-down' || previousState === 'terminated') return [];

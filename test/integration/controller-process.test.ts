@@ -188,7 +188,7 @@ describe('ec2-failover controller (real processes, local world)', () => {
 
   it('a controller killed mid-failover leaves a state that the next one finishes', async () => {
     // Prepare: node2 is started again and heartbeats; EC2 writes hang so a failover gets stuck half-way
-    await moto.send(new StartInstancesCommand({ InstanceIds: [seed.ids.node2.instanceId] }));
+    await ec2World.ec2().send(new StartInstancesCommand({ InstanceIds: [seed.ids.node2.instanceId] }));
     await new Promise((r) => setTimeout(r, DRIFT_CHECK_MS + 2 * TICK_MS));
     await ec2World.world.proxyClient.setFaults([
       { action: 'ReplaceRoute', hang: true },

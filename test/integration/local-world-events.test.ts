@@ -1,7 +1,7 @@
 import { appendFile, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeInstancesCommand, StopInstancesCommand, TerminateInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, StartInstancesCommand, StopInstancesCommand, TerminateInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEventsFrom, tailEvents } from '../../src/local/event-sink';
 import { seedDemo, type DemoIds } from '../../src/local/seed-demo';
@@ -70,6 +70,25 @@ describe('fault proxy: EC2 instance state-change events', () => {
     expect(await newEvents()).toEqual([]);
   });
 
+  it('writes pending then running when a stopped instance is started, and nothing when it already runs', async () => {
+    // Prepare
+    await ec2.send(new StopInstancesCommand({ InstanceIds: [ids.node2.instanceId] }));
+    await newEvents();
+
+    // Act
+    await ec2.send(new StartInstancesCommand({ InstanceIds: [ids.node2.instanceId] }));
+    const started = await newEvents();
+    await ec2.send(new StartInstancesCommand({ InstanceIds: [ids.node2.instanceId] }));
+    const again = await newEvents();
+
+    // Assess
+    expect(statesOf(started)).toEqual([
+      [ids.node2.instanceId, 'pending'],
+      [ids.node2.instanceId, 'running'],
+    ]);
+    expect(again).toEqual([]);
+  });
+
   it('stops an instance in moto on an admin request and writes its events', async () => {
     // Act
     const result = await test.world.proxyClient.stopInstance(ids.node2.instanceId);
@@ -96,7 +115,7 @@ describe('fault proxy: EC2 instance state-change events', () => {
       [ids.node2.instanceId, 'terminated'],
     ]);
     expect(await instanceState(ec2, ids.node2.instanceId)).toBe('terminated');
-    expect((await test.world.proxyClient.counters()).events).toBe(8);
+    expect((await test.world.proxyClient.counters()).events).toBe(12);
   });
 
   it('answers an admin stop of an unknown instance with EC2 error and writes nothing', async () => {

@@ -177,10 +177,6 @@ function problemFromZodIssue(issue: z.core.$ZodIssue): ConfigProblem {
   return { code: fieldCode ?? 'EC2F-C016', path, message: issue.message };
 }
 
-function resourceMembers(resource: ClusterConfig['resources'][number]): readonly { node: string; priority: number }[] {
-  return resource.members;
-}
-
 /** Rules across fields: node references, priorities, VIP placement, group consistency. */
 function checkClusterRules(config: ClusterConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
@@ -248,7 +244,7 @@ function checkClusterRules(config: ClusterConfig): ConfigProblem[] {
     const [first, ...rest] = indexes.map((r) => ({ r, resource: config.resources[r]! }));
     if (!first) continue;
     const order = (res: ClusterConfig['resources'][number]) =>
-      [...resourceMembers(res)].sort((a, b) => a.priority - b.priority).map((m) => m.node).join(',');
+      [...res.members].sort((a, b) => a.priority - b.priority).map((m) => m.node).join(',');
     const policy = (res: ClusterConfig['resources'][number]) =>
       `${res.switchback ?? config.defaults.switchback}/${res.fencing ?? config.defaults.fencing}`;
     for (const { r, resource } of rest) {

@@ -1,10 +1,11 @@
-import { AssociateAddressCommand, EC2Client, EC2ServiceException, ReplaceRouteCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
+import { AssociateAddressCommand, EC2Client, ReplaceRouteCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { allCustomMatcher, type CustomMatcher } from 'aws-sdk-client-mock-vitest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Ec2Cloud, type Ec2CloudOptions } from '../../src/aws/ec2-cloud';
+import { Ec2Cloud } from '../../src/aws/ec2-cloud';
 import { Ec2ErrorCode } from '../../src/aws/errors';
 import type { Action, ActionReason, Tunables } from '../../src/core/model';
+import { awsError, defaultTunables, steppedTime } from '../support/ec2-unit';
 
 expect.extend(allCustomMatcher);
 // Types for the aws-sdk-client-mock-vitest matchers registered above.
@@ -12,32 +13,7 @@ declare module 'vitest' {
   interface Matchers<T = any> extends CustomMatcher<T> {}
 }
 
-const tunables: Tunables = {
-  apiCallTimeoutSeconds: 3,
-  restoreTimeoutSeconds: 300,
-  removeTimeoutSeconds: 300,
-  recoverTimeoutSeconds: 300,
-  quickCheckTimeoutSeconds: 100,
-  maxRetry: 3,
-};
-
-function awsError(name: string, status: number): EC2ServiceException {
-  return new EC2ServiceException({ name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status }, message: `${name} (test)` });
-}
-
-function steppedTime(): Required<Pick<Ec2CloudOptions, 'clock' | 'sleep' | 'random'>> & { waited: () => number } {
-  let now = 5_000_000;
-  let waited = 0;
-  return {
-    clock: () => now,
-    sleep: async (ms) => {
-      now += ms;
-      waited += ms;
-    },
-    random: () => 0.5,
-    waited: () => waited,
-  };
-}
+const tunables = defaultTunables;
 
 function replaceRoute(routeTableId: string, reason: ActionReason = 'failover'): Action {
   return {

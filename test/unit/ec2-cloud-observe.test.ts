@@ -3,14 +3,14 @@ import {
   DescribeInstancesCommand,
   DescribeRouteTablesCommand,
   EC2Client,
-  EC2ServiceException,
   type RouteTable,
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { allCustomMatcher, type CustomMatcher } from 'aws-sdk-client-mock-vitest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Ec2Cloud, type Ec2CloudOptions } from '../../src/aws/ec2-cloud';
+import { Ec2Cloud } from '../../src/aws/ec2-cloud';
 import type { ClusterSpec, ResourceSpec, Tunables } from '../../src/core/model';
+import { awsError, defaultTunables, steppedTime } from '../support/ec2-unit';
 
 expect.extend(allCustomMatcher);
 // Types for the aws-sdk-client-mock-vitest matchers registered above.
@@ -23,33 +23,7 @@ const OTHER_VPC = 'vpc-0bbb2222';
 const ENI_A = 'eni-0a00000001';
 const ENI_B = 'eni-0b00000002';
 
-const tunables: Tunables = {
-  apiCallTimeoutSeconds: 3,
-  restoreTimeoutSeconds: 300,
-  removeTimeoutSeconds: 300,
-  recoverTimeoutSeconds: 300,
-  quickCheckTimeoutSeconds: 100,
-  maxRetry: 3,
-};
-
-function awsError(name: string, status: number): EC2ServiceException {
-  return new EC2ServiceException({ name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status }, message: `${name} (test)` });
-}
-
-/** A clock that moves only when the adapter waits between retries, so budgets cost no real time. */
-function steppedTime(): Required<Pick<Ec2CloudOptions, 'clock' | 'sleep' | 'random'>> & { waited: () => number } {
-  let now = 1_000_000;
-  let waited = 0;
-  return {
-    clock: () => now,
-    sleep: async (ms) => {
-      now += ms;
-      waited += ms;
-    },
-    random: () => 0.5,
-    waited: () => waited,
-  };
-}
+const tunables = defaultTunables;
 
 interface SpecShape {
   readonly routes?: ReadonlyArray<{ readonly vpcId: string; readonly destination: string }>;

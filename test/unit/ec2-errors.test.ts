@@ -1,11 +1,7 @@
-import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { Ec2FailoverError } from '../../src/core/errors';
+import { awsError } from '../support/ec2-unit';
 import { Ec2CallTimeoutError, Ec2ErrorCode, Ec2TerminalError, Ec2UnknownError, classifyEc2Error, type Ec2CallContext } from '../../src/aws/errors';
-
-function awsError(name: string, status: number, message = `${name} happened`): EC2ServiceException {
-  return new EC2ServiceException({ name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status }, message });
-}
 
 function networkError(code: string, message = `connect ${code} 127.0.0.1:443`): Error {
   return Object.assign(new Error(message), { code });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateRouteCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { Ec2Cloud } from '../src/aws/ec2-cloud';
+import { Ec2Cloud } from '../src/aws/ec2/ec2-cloud';
 import { parseClusterConfig } from '../src/core/config';
 import type { ClusterSpec } from '../src/core/model';
 import { localClientConfig } from '../src/local/local-credentials';

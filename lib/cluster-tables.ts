@@ -1,11 +1,11 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { BILLING_MODE, clusterTables, type KeyAttribute, type TableRole, type TableSchema } from '../src/aws/tables';
+import { BILLING_MODE, clusterTables, type KeyAttribute, type TableRole, type TableSchema } from '../src/names';
 
 /*
  * The cluster's three DynamoDB tables, built from the one schema module the adapters use
- * (src/aws/tables.ts), so the deployed names, keys and TTL attribute are exactly theirs.
+ * (src/names.ts), so the deployed names, keys and TTL attribute are exactly theirs.
  */
 
 export interface ClusterTablesProps {

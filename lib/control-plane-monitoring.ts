@@ -16,7 +16,7 @@ import { FilterPattern, MetricFilter, type ILogGroup } from 'aws-cdk-lib/aws-log
 import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { CLUSTER_DIMENSION, METRICS_NAMESPACE, ReconcilerMetric, SERVICE_NAME } from '../src/aws/lambda-telemetry';
+import { CLUSTER_DIMENSION, METRICS_NAMESPACE, ReconcilerMetric, SERVICE_NAME } from '../src/names';
 
 /*
  * What tells an operator the control plane needs attention: alarms on the functions' errors, on

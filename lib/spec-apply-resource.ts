@@ -3,7 +3,7 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { SpecApplyProperty } from '../src/aws/lambda-spec-apply';
+import { SpecApplyProperty } from '../lambdas/spec-apply/custom-resource';
 import type { ClusterConfigInput } from '../src/core/config';
 import { FailoverFunction } from './failover-function';
 import type { ClusterTables } from './cluster-tables';

@@ -1,7 +1,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { EventError, parseNodeEvent, type NodeSignal } from '../../src/core/events';
-import { eventsRuntime } from '../../src/aws/lambda-runtime';
+import { EventError, parseNodeEvent } from '../../src/core/events';
+import type { NodeSignal } from '../../src/core/model';
+import { eventsRuntime } from '../runtime/runtime';
 
 /*
  * Records an EC2 state change or CloudWatch alarm change for the running reconcile loop, which

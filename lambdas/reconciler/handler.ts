@@ -3,7 +3,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { ReconcileLoop, type LoopSummary } from '../../src/core/loop';
-import { reconcilerRuntime } from '../../src/aws/lambda-runtime';
+import { reconcilerRuntime } from '../runtime/runtime';
 
 /*
  * Started every minute; runs the shared reconcile loop (a tick every check interval) until just

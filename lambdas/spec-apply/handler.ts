@@ -1,8 +1,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { onSpecApplyEvent, type SpecApplyResponse } from '../../src/aws/lambda-spec-apply';
-import { specApplyRuntime } from '../../src/aws/lambda-runtime';
+import { onSpecApplyEvent, type SpecApplyResponse } from './custom-resource';
+import { specApplyRuntime } from '../runtime/runtime';
 
 /*
  * onEvent handler of the spec-apply custom resource (CDK Provider framework). A thrown error

@@ -1,12 +1,12 @@
-import { StateStoreUnavailableError } from '../aws/dynamodb-errors';
-import { DynamoHeartbeatStore } from '../aws/heartbeat-store';
-import { DynamoStateStore } from '../aws/state-store';
+import { StateStoreUnavailableError } from '../aws/dynamodb/errors';
+import { DynamoHeartbeatStore } from '../aws/dynamodb/heartbeat-store';
+import { DynamoStateStore } from '../aws/dynamodb/state-store';
 import { Ec2FailoverError, UsageError } from '../core/errors';
 import { failureWindowMs } from '../core/health';
 import type { ClusterSpec } from '../core/model';
-import { parseFlags } from '../cli/flags';
-import type { CliIo } from '../cli/io';
-import { jsonLineLogger } from '../cli/json-logger';
+import { parseFlags } from '../process/flags';
+import type { CliIo } from '../process/io';
+import { jsonLineLogger } from '../process/json-logger';
 import { abortableSleep } from '../core/abortable-sleep';
 import { loadAgentConfig, type AgentConfig } from './agent-config';
 import { agentDynamoDbClients } from './agent-dynamodb';
@@ -23,7 +23,7 @@ import { InterfaceResolver } from './interface-resolver';
 import { discoverIdentity } from './node-identity';
 import { runNodeAgent } from './node-agent';
 import { OwnershipWatcher } from './ownership-watcher';
-import { processStopSignal } from './stop-signal';
+import { processStopSignal } from '../process/stop-signal';
 
 /*
  * `ec2-failover agent --config FILE`: the node agent as a long-running process (systemd runs

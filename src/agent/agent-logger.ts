@@ -1,4 +1,4 @@
-/** What the agent's parts log through: one JSON line per call in production (src/cli/json-logger.ts). */
+/** What the agent's parts log through: one JSON line per call in production (src/process/json-logger.ts). */
 export interface AgentLogger {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;

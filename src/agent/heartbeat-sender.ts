@@ -1,6 +1,6 @@
 import type { HealthCheckResult, Heartbeat } from '../core/model';
-import { StaleHeartbeatError } from '../aws/dynamodb-errors';
-import { DEFAULT_HEARTBEAT_TTL_SECONDS } from '../aws/heartbeat-store';
+import { StaleHeartbeatError } from '../aws/dynamodb/errors';
+import { DEFAULT_HEARTBEAT_TTL_SECONDS } from '../aws/dynamodb/heartbeat-store';
 import { abortableSleep, withTimeout } from '../core/abortable-sleep';
 import type { AgentLogger } from './agent-logger';
 import { initialSequence, nextBeatDelayMs } from './heartbeat-sequence';

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { dynamoDbDocumentClient, regionFromEnvironment } from '../aws/dynamodb-client';
-import { DynamoHeartbeatStore } from '../aws/heartbeat-store';
-import { DynamoStateStore } from '../aws/state-store';
+import { dynamoDbDocumentClient, regionFromEnvironment } from '../aws/dynamodb/client';
+import { DynamoHeartbeatStore } from '../aws/dynamodb/heartbeat-store';
+import { DynamoStateStore } from '../aws/dynamodb/state-store';
 import { parseClusterConfigText } from '../core/config';
 import { UsageError } from '../core/errors';
 import type { ClusterSpec } from '../core/model';

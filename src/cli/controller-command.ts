@@ -1,14 +1,15 @@
 import { statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ReconcileLoop } from '../core/loop';
-import { sharedEc2Client } from '../aws/clients';
-import { Ec2Cloud } from '../aws/ec2-cloud';
-import { DynamoLeaseStore } from '../aws/lease-store';
-import { tailEvents } from '../local/event-sink';
+import { sharedEc2Client } from '../aws/ec2/client';
+import { Ec2Cloud } from '../aws/ec2/ec2-cloud';
+import { DynamoLeaseStore } from '../aws/dynamodb/lease-store';
+import { tailEvents } from '../process/event-file';
 import { loadClusterContext } from './cluster-context';
-import { parseFlags } from './flags';
-import type { CliIo } from './io';
-import { jsonLineLogger } from './json-logger';
+import { parseFlags } from '../process/flags';
+import { processStopSignal } from '../process/stop-signal';
+import type { CliIo } from '../process/io';
+import { jsonLineLogger } from '../process/json-logger';
 
 /*
  * `ec2-failover controller --config FILE`: the reconcile loop as a long-running process, for a
@@ -16,7 +17,16 @@ import { jsonLineLogger } from './json-logger';
  * status from the state store (applied by `init`); the config file names the cluster and region.
  * Several controllers may run: one holds the lease, the others stand by.
  */
-export async function runController(argv: readonly string[], io: CliIo, stop: AbortSignal = processStopSignal()): Promise<number> {
+export async function runController(argv: readonly string[], io: CliIo, stop?: AbortSignal): Promise<number> {
+  const processStop = stop === undefined ? processStopSignal() : undefined;
+  try {
+    return await runLoop(argv, io, stop ?? processStop!.signal);
+  } finally {
+    processStop?.dispose();
+  }
+}
+
+async function runLoop(argv: readonly string[], io: CliIo, stop: AbortSignal): Promise<number> {
   const flags = parseFlags(argv, { config: 'string', events: 'string', holder: 'string' });
   const { spec, region, documents, state, heartbeats } = loadClusterContext(flags.config, 'controller');
   const holder = flags.holder ?? `${hostname()}:${process.pid}`;
@@ -61,12 +71,4 @@ async function followEvents(path: string, loop: ReconcileLoop, logger: ReturnTyp
   } catch (error) {
     logger.warn('event sink unreadable; heartbeats and EC2 still count', { source: path, error: (error as Error).message });
   }
-}
-
-function processStopSignal(): AbortSignal {
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-  return controller.signal;
 }

@@ -1,7 +1,7 @@
 import { UsageError } from '../core/errors';
 import { loadClusterContext } from './cluster-context';
-import { parseFlags } from './flags';
-import type { CliIo } from './io';
+import { parseFlags } from '../process/flags';
+import type { CliIo } from '../process/io';
 
 /** `ec2-failover history --config FILE [--group G] [--limit N] [--json]`: transitions, repairs and operator actions, oldest first. */
 export async function runHistory(argv: readonly string[], io: CliIo): Promise<number> {

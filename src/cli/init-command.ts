@@ -3,10 +3,10 @@ import { hostname, userInfo } from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import { parseClusterConfigText } from '../core/config';
 import { ConfigError, Ec2FailoverError, UsageError } from '../core/errors';
-import { dynamoDbClient, regionFromEnvironment } from '../aws/dynamodb-client';
-import { ConcurrentApplyError, KeptResourcesInvalidError, SpecConflictError } from '../aws/dynamodb-errors';
-import { applySpec, itemLabel, type ApplyResult, type ItemChange } from '../aws/spec-apply';
-import { formatFieldChange } from '../aws/spec-diff';
+import { dynamoDbClient, regionFromEnvironment } from '../aws/dynamodb/client';
+import { ConcurrentApplyError, KeptResourcesInvalidError, SpecConflictError } from '../aws/dynamodb/errors';
+import { applySpec, itemLabel, type ApplyResult, type ItemChange } from '../apply/spec-apply';
+import { formatFieldChange } from '../apply/spec-diff';
 
 /*
  * `ec2-failover init --config FILE [--force] [--prune] [--writer NAME]`: creates the cluster's

@@ -3,8 +3,8 @@ import { userInfo } from 'node:os';
 import { UsageError } from '../core/errors';
 import type { OperatorRequest } from '../core/model';
 import { loadClusterContext, type ClusterContext } from './cluster-context';
-import { parseFlags } from './flags';
-import type { CliIo } from './io';
+import { parseFlags } from '../process/flags';
+import type { CliIo } from '../process/io';
 
 /*
  * Operator requests are recorded in the state store and carried out by the reconcile loop,

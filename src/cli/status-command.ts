@@ -1,6 +1,6 @@
 import { loadClusterContext } from './cluster-context';
-import { parseFlags } from './flags';
-import type { CliIo } from './io';
+import { parseFlags } from '../process/flags';
+import type { CliIo } from '../process/io';
 
 /**
  * `ec2-failover status --config FILE [--json]`: owner, epoch and phase of each group, and each

@@ -1,6 +1,6 @@
 import { readClusterConfig } from './cluster-context';
-import type { CliIo } from './io';
-import { parseFlags } from './flags';
+import type { CliIo } from '../process/io';
+import { parseFlags } from '../process/flags';
 
 /** `ec2-failover validate --config FILE`: checks a config offline and summarises what it protects. */
 export async function runValidate(argv: readonly string[], io: CliIo): Promise<number> {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Ec2FailoverError } from './errors';
-import type { ClusterSpec, InstanceState, NodeId } from './model';
+import type { ClusterSpec, NodeId, NodeSignal } from './model';
 import type { ReconcileMemory } from './reconcile';
 
 /*
@@ -33,10 +33,6 @@ const alarmStateChange = z.object({
     state: z.object({ value: z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']) }),
   }),
 });
-
-export type NodeSignal =
-  | { readonly kind: 'instance-state'; readonly instanceId: string; readonly state: InstanceState }
-  | { readonly kind: 'alarm'; readonly alarmName: string; readonly alarming: boolean };
 
 /** Reads an EventBridge event; anything else is refused with a coded error naming what was wrong. */
 export function parseNodeEvent(event: unknown): NodeSignal {

@@ -1,6 +1,6 @@
 import { abortableSleep } from './abortable-sleep';
-import { applyNodeSignal, parseNodeEvent, type NodeSignal } from './events';
-import type { ClusterSpec } from './model';
+import { applyNodeSignal, parseNodeEvent } from './events';
+import type { ClusterSpec, NodeSignal } from './model';
 import type { FencingToken, LeasePort, SignalPort, StoredSignal } from './ports';
 import { newMemory, reconcileOnce, silentLogger, type ReconcileDeps, type ReconcileReport } from './reconcile';
 

@@ -267,3 +267,8 @@ export interface HistoryEntry {
   readonly resource?: ResourceId | undefined;
   readonly details?: Readonly<Record<string, unknown>> | undefined;
 }
+
+/** What an EventBridge event tells about a node: its instance's new state, or its alarm's. */
+export type NodeSignal =
+  | { readonly kind: 'instance-state'; readonly instanceId: string; readonly state: InstanceState }
+  | { readonly kind: 'alarm'; readonly alarmName: string; readonly alarming: boolean };

@@ -8,6 +8,7 @@ import type {
   Heartbeat,
   HistoryEntry,
   LivenessBaselines,
+  NodeSignal,
   Tunables,
 } from './model';
 
@@ -75,7 +76,7 @@ export interface LeasePort {
 
 /** A node event recorded by whoever received it (the events Lambda), for the loop to pick up. */
 export interface StoredSignal {
-  readonly signal: import('./events').NodeSignal;
+  readonly signal: NodeSignal;
   /** When it was recorded, on the recorder's clock. */
   readonly at: number;
 }

@@ -10,7 +10,7 @@ import { parseEc2Request, readList } from './ec2-query';
 import { checkEc2RequestLimits } from './ec2-request-limits';
 import { Ec2Throttle } from './ec2-throttling';
 import { firstElement, firstTagText, splitSetItems } from './ec2-xml';
-import { EventSinkWriter } from './event-sink';
+import { EventSinkWriter } from '../process/event-file';
 import { handleProxyAdmin, PROXY_ADMIN_PREFIX, type InstanceStateChangeResult, type ProxyAdminContext } from './fault-proxy-admin';
 import { ProxyCounterBook, type ProxyCounters } from './fault-proxy-counters';
 import { FaultRuleSet } from './fault-rules';

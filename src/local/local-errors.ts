@@ -15,7 +15,6 @@ export const LocalErrorCode = {
   demoSeedFailed: 'EC2F-L008',
   proxyAdminRejected: 'EC2F-L009',
   processWouldNotStop: 'EC2F-L010',
-  eventSinkCorrupt: 'EC2F-L011',
 } as const;
 
 export type LocalErrorCodeValue = (typeof LocalErrorCode)[keyof typeof LocalErrorCode];

@@ -1,7 +1,7 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoLeaseStore } from '../../src/aws/lease-store';
-import { applySpec } from '../../src/aws/spec-apply';
-import { DynamoStateStore } from '../../src/aws/state-store';
+import { DynamoLeaseStore } from '../../src/aws/dynamodb/lease-store';
+import { applySpec } from '../../src/apply/spec-apply';
+import { DynamoStateStore } from '../../src/aws/dynamodb/state-store';
 import type { ClusterConfigInput } from '../../src/core/config';
 import { initialStatus, type GroupSpec, type GroupStatus, type NodeId } from '../../src/core/model';
 import type { FencingToken } from '../../src/core/ports';

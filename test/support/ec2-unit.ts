@@ -1,5 +1,5 @@
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
-import type { Ec2CloudOptions } from '../../src/aws/ec2-cloud';
+import type { Ec2CloudOptions } from '../../src/aws/ec2/ec2-cloud';
 import type { Tunables } from '../../src/core/model';
 
 /** The reference guide's defaults, as the config fills them in. */

@@ -1,0 +1,55 @@
+import { Ec2FailoverError } from '../../src/core/errors';
+import { LambdaEnvironmentVariable } from '../../src/names';
+
+/*
+ * What a control-plane Lambda learns from its environment, read once at cold start. The CDK
+ * construct sets these variables; a function deployed by hand without them fails its first
+ * invocation with a message that names the variable, instead of acting on a guessed cluster.
+ */
+
+export class LambdaEnvironmentError extends Ec2FailoverError {
+  constructor(message: string) {
+    super('EC2F-F001', message);
+    this.name = 'LambdaEnvironmentError';
+  }
+}
+
+export interface LambdaEnvironment {
+  readonly clusterName: string;
+  readonly region: string;
+  /** Floor under every EC2 call; Ec2Cloud also bounds each call with the stored tunables. */
+  readonly apiCallTimeoutSeconds: number;
+}
+
+const DEFAULT_API_CALL_TIMEOUT_SECONDS = 3;
+// Same rule as the config's `cluster`: it names the tables.
+const CLUSTER_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,47}$/;
+
+function required(env: NodeJS.ProcessEnv, name: string, hint: string): string {
+  const value = env[name]?.trim();
+  if (!value) throw new LambdaEnvironmentError(`environment variable ${name} is not set; ${hint}`);
+  return value;
+}
+
+/** The region alone, for a function that learns its cluster from each request (the spec apply). */
+export function readLambdaRegion(env: NodeJS.ProcessEnv = process.env): string {
+  return required(env, LambdaEnvironmentVariable.region, 'Lambda sets it; outside Lambda export the region of the cluster');
+}
+
+export function readLambdaEnvironment(env: NodeJS.ProcessEnv = process.env): LambdaEnvironment {
+  const clusterName = required(env, LambdaEnvironmentVariable.clusterName, 'set it to the cluster name of the config (it names the DynamoDB tables)');
+  if (!CLUSTER_NAME_PATTERN.test(clusterName)) {
+    throw new LambdaEnvironmentError(
+      `${LambdaEnvironmentVariable.clusterName}="${clusterName}" is not a cluster name: use 1-48 letters, digits, ".", "_" or "-"`,
+    );
+  }
+  const region = readLambdaRegion(env);
+  const timeoutText = env[LambdaEnvironmentVariable.apiCallTimeoutSeconds]?.trim();
+  const apiCallTimeoutSeconds = timeoutText ? Number(timeoutText) : DEFAULT_API_CALL_TIMEOUT_SECONDS;
+  if (!(apiCallTimeoutSeconds > 0) || !Number.isFinite(apiCallTimeoutSeconds)) {
+    throw new LambdaEnvironmentError(
+      `${LambdaEnvironmentVariable.apiCallTimeoutSeconds}="${timeoutText}" is not a positive number of seconds`,
+    );
+  }
+  return { clusterName, region, apiCallTimeoutSeconds };
+}

@@ -1,0 +1,82 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { LoopDeps, LoopSummary } from '../../src/core/loop';
+import { sharedEc2Client } from '../../src/aws/ec2/client';
+import { dynamoDbClient, dynamoDbDocumentClient } from '../../src/aws/dynamodb/client';
+import { Ec2Cloud } from '../../src/aws/ec2/ec2-cloud';
+import { DynamoHeartbeatStore } from '../../src/aws/dynamodb/heartbeat-store';
+import { readLambdaEnvironment, readLambdaRegion, type LambdaEnvironment } from './environment';
+import { clusterLogger, decisionLogger } from './logger';
+import { CLUSTER_DIMENSION, METRICS_NAMESPACE, ReconcilerMetric, SERVICE_NAME } from '../../src/names';
+import { DynamoLeaseStore } from '../../src/aws/dynamodb/lease-store';
+import { SignalStore } from '../../src/aws/dynamodb/signal-store';
+import { DynamoStateStore } from '../../src/aws/dynamodb/state-store';
+
+/*
+ * What each control-plane Lambda needs, built once per container from its environment so the
+ * handlers stay a few lines and warm invocations reuse clients and their open connections.
+ */
+
+export interface ReconcilerRuntime {
+  readonly environment: LambdaEnvironment;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** Everything the shared ReconcileLoop reaches the world through. */
+  readonly deps: LoopDeps;
+  /** Publishes what a finished run did (flushed by the metrics middleware). */
+  recordSummary(summary: LoopSummary): void;
+}
+
+export function reconcilerRuntime(env: NodeJS.ProcessEnv = process.env): ReconcilerRuntime {
+  const environment = readLambdaEnvironment(env);
+  const cluster = environment.clusterName;
+  const logger = clusterLogger(cluster);
+  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME, defaultDimensions: { [CLUSTER_DIMENSION]: cluster } });
+  const documents = dynamoDbDocumentClient(environment.region);
+  const ec2 = sharedEc2Client({ region: environment.region, apiCallTimeoutSeconds: environment.apiCallTimeoutSeconds });
+  const deps: LoopDeps = {
+    state: new DynamoStateStore(documents, cluster),
+    heartbeats: new DynamoHeartbeatStore(documents, cluster),
+    cloud: new Ec2Cloud(ec2),
+    lease: new DynamoLeaseStore(documents, cluster),
+    signals: new SignalStore(documents, cluster),
+    clock: Date.now,
+    logger: decisionLogger(logger),
+  };
+  return {
+    environment,
+    logger,
+    metrics,
+    deps,
+    recordSummary(summary) {
+      metrics.addMetric(ReconcilerMetric.transitions, MetricUnit.Count, summary.transitions);
+      metrics.addMetric(ReconcilerMetric.ticks, MetricUnit.Count, summary.ticks);
+      logger.info('reconcile run finished', { ...summary });
+    },
+  };
+}
+
+export interface EventsRuntime {
+  readonly logger: Logger;
+  readonly signals: SignalStore;
+}
+
+export function eventsRuntime(env: NodeJS.ProcessEnv = process.env): EventsRuntime {
+  const environment = readLambdaEnvironment(env);
+  return {
+    logger: clusterLogger(environment.clusterName),
+    signals: new SignalStore(dynamoDbDocumentClient(environment.region), environment.clusterName),
+  };
+}
+
+export interface SpecApplyRuntime {
+  readonly logger: Logger;
+  /** applySpec takes the plain client: it creates absent tables and wraps its own document client. */
+  readonly dynamoDb: DynamoDBClient;
+}
+
+export function specApplyRuntime(env: NodeJS.ProcessEnv = process.env): SpecApplyRuntime {
+  const region = readLambdaRegion(env);
+  return { logger: clusterLogger(), dynamoDb: dynamoDbClient(region) };
+}

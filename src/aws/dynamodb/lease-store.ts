@@ -1,0 +1,227 @@
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { LivenessBaselines } from '../../core/model';
+import type { FencingToken, LeaseAcquisition, LeasePort } from '../../core/ports';
+import { isConditionalCheckFailed, translateStoreError } from './errors';
+import { withoutUndefined } from './values';
+import { RECONCILER_LEASE, ResourceItemKey, resourcesTableName } from '../../names';
+
+/*
+ * The reconcile lease: at most one loop (a Lambda run or a controller) acts at a time.
+ * Whoever takes the lease over from another holder gets the previous token + 1, and status
+ * writes are conditional on holder + token (see DynamoStateStore.commitStatus): a holder that
+ * paused past its expiry and wakes up finds its writes refused. Tokens only grow; a release
+ * keeps the token so the next holder still gets a bigger one.
+ *
+ * The liveness baselines (last heartbeat sequence per node, as the holder saw it) travel with
+ * the lease: a new holder starts from them instead of from nothing, so a handover neither
+ * declares a live node dead nor revives a dead one.
+ *
+ * Expiry is compared with the clock of whoever acquires; keep the TTL well above the clock
+ * skew between reconciler hosts. Holder ids must be unique per process (a Lambda request id,
+ * host + pid for a controller): the same holder id re-acquires with the same token.
+ */
+
+export interface LeaseState {
+  readonly holder: string;
+  readonly token: number;
+  /** ms; 0 once released. */
+  readonly expiresAt: number;
+  readonly baselines: LivenessBaselines;
+  readonly acquiredAt?: number | undefined;
+  readonly previousHolder?: string | undefined;
+}
+
+/** `baselines`: what the previous holder (or this one, earlier) last saved; `tookOver`: the lease moved from another holder. */
+export type AcquireResult = LeaseAcquisition;
+
+export type RenewResult = { readonly renewed: true; readonly expiresAt: number } | { readonly renewed: false };
+
+/** `fenced`: the lease has moved on (or was never ours); nothing was written. */
+export type LeaseWriteResult = 'done' | 'fenced';
+
+const ACQUIRE_ATTEMPTS = 3;
+
+export class DynamoLeaseStore implements LeasePort {
+  private readonly tableName: string;
+  private readonly key: { pk: string };
+
+  constructor(
+    private readonly documents: DynamoDBDocumentClient,
+    private readonly cluster: string,
+    leaseName: string = RECONCILER_LEASE,
+  ) {
+    this.tableName = resourcesTableName(cluster);
+    this.key = { pk: ResourceItemKey.lease(leaseName) };
+  }
+
+  async read(): Promise<LeaseState | undefined> {
+    const { Item } = await this.call('GetItem', () =>
+      this.documents.send(new GetCommand({ TableName: this.tableName, Key: this.key, ConsistentRead: true })),
+    );
+    if (!Item) return undefined;
+    return {
+      holder: String(Item.holder),
+      token: Number(Item.token),
+      expiresAt: Number(Item.expiresAtMs),
+      baselines: (Item.baselines as LivenessBaselines | undefined) ?? {},
+      acquiredAt: typeof Item.acquiredAt === 'number' ? Item.acquiredAt : undefined,
+      previousHolder: typeof Item.previousHolder === 'string' ? Item.previousHolder : undefined,
+    };
+  }
+
+  /** Takes the lease when it is free, expired or already ours; tells who holds it otherwise. */
+  async acquire(holder: string, ttlMs: number, now: number): Promise<AcquireResult> {
+    const expiresAt = now + ttlMs;
+    for (let attempt = 1; ; attempt += 1) {
+      const current = await this.read();
+      let won: boolean;
+      if (!current) {
+        won = await this.conditional(() =>
+          this.documents.send(
+            new PutCommand({
+              TableName: this.tableName,
+              Item: { ...this.key, kind: 'lease', holder, token: 1, expiresAtMs: expiresAt, baselines: {}, acquiredAt: now },
+              ConditionExpression: 'attribute_not_exists(#pk)',
+              ExpressionAttributeNames: { '#pk': 'pk' },
+            }),
+          ),
+        );
+        if (won) return { acquired: true, fence: { holder, token: 1 }, expiresAt, baselines: {}, tookOver: false };
+      } else if (current.holder === holder) {
+        const renewed = await this.renew({ holder, token: current.token }, ttlMs, now);
+        if (renewed.renewed) {
+          return { acquired: true, fence: { holder, token: current.token }, expiresAt, baselines: current.baselines, tookOver: false };
+        }
+      } else if (current.expiresAt <= now) {
+        const token = current.token + 1;
+        won = await this.conditional(() =>
+          this.documents.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: this.key,
+              UpdateExpression:
+                'SET #holder = :holder, #token = :token, #expiresAtMs = :expiresAt, #acquiredAt = :now, #previousHolder = :previousHolder',
+              // Exactly the lease we judged expired: not renewed, not taken by a third loop meanwhile.
+              ConditionExpression: '#holder = :previousHolder AND #token = :previousToken AND #expiresAtMs = :previousExpiresAt',
+              ExpressionAttributeNames: {
+                '#holder': 'holder',
+                '#token': 'token',
+                '#expiresAtMs': 'expiresAtMs',
+                '#acquiredAt': 'acquiredAt',
+                '#previousHolder': 'previousHolder',
+              },
+              ExpressionAttributeValues: {
+                ':holder': holder,
+                ':token': token,
+                ':expiresAt': expiresAt,
+                ':now': now,
+                ':previousHolder': current.holder,
+                ':previousToken': current.token,
+                ':previousExpiresAt': current.expiresAt,
+              },
+            }),
+          ),
+        );
+        if (won) {
+          return {
+            acquired: true,
+            fence: { holder, token },
+            expiresAt,
+            baselines: current.baselines,
+            tookOver: true,
+            previousHolder: current.holder,
+          };
+        }
+      } else {
+        return { acquired: false, holder: current.holder, token: current.token, expiresAt: current.expiresAt };
+      }
+      // Lost a race with another loop: judge again from what is stored now.
+      if (attempt >= ACQUIRE_ATTEMPTS) {
+        const latest = await this.read();
+        return { acquired: false, holder: latest?.holder ?? '(unknown)', token: latest?.token ?? 0, expiresAt: latest?.expiresAt ?? 0 };
+      }
+    }
+  }
+
+  /** Extends the lease if `fence` still holds it; optionally saves the baselines in the same write. */
+  async renew(fence: FencingToken, ttlMs: number, now: number, baselines?: LivenessBaselines): Promise<RenewResult> {
+    const expiresAt = now + ttlMs;
+    const saveBaselines = baselines !== undefined;
+    const won = await this.conditional(() =>
+      this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key,
+          UpdateExpression: saveBaselines ? 'SET #expiresAtMs = :expiresAt, #baselines = :baselines' : 'SET #expiresAtMs = :expiresAt',
+          ConditionExpression: '#holder = :holder AND #token = :token',
+          ExpressionAttributeNames: {
+            '#holder': 'holder',
+            '#token': 'token',
+            '#expiresAtMs': 'expiresAtMs',
+            ...(saveBaselines ? { '#baselines': 'baselines' } : {}),
+          },
+          ExpressionAttributeValues: {
+            ':holder': fence.holder,
+            ':token': fence.token,
+            ':expiresAt': expiresAt,
+            ...(saveBaselines ? { ':baselines': withoutUndefined(baselines) } : {}),
+          },
+        }),
+      ),
+    );
+    return won ? { renewed: true, expiresAt } : { renewed: false };
+  }
+
+  async saveBaselines(fence: FencingToken, baselines: LivenessBaselines): Promise<LeaseWriteResult> {
+    return this.fencedUpdate(fence, 'SET #baselines = :baselines', { '#baselines': 'baselines' }, { ':baselines': withoutUndefined(baselines) });
+  }
+
+  /** Lets the next loop in at once; keeps the token (tokens only grow) and the baselines. */
+  async release(fence: FencingToken): Promise<LeaseWriteResult> {
+    return this.fencedUpdate(fence, 'SET #expiresAtMs = :zero', { '#expiresAtMs': 'expiresAtMs' }, { ':zero': 0 });
+  }
+
+  private async fencedUpdate(
+    fence: FencingToken,
+    updateExpression: string,
+    names: Record<string, string>,
+    values: Record<string, unknown>,
+  ): Promise<LeaseWriteResult> {
+    const won = await this.conditional(() =>
+      this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key,
+          UpdateExpression: updateExpression,
+          ConditionExpression: '#holder = :holder AND #token = :token',
+          ExpressionAttributeNames: { '#holder': 'holder', '#token': 'token', ...names },
+          ExpressionAttributeValues: { ':holder': fence.holder, ':token': fence.token, ...values },
+        }),
+      ),
+    );
+    return won ? 'done' : 'fenced';
+  }
+
+  /** True when the conditional write happened, false when its condition failed. */
+  private async conditional(send: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await send();
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw this.translate('write', error);
+    }
+  }
+
+  private async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      throw this.translate(operation, error);
+    }
+  }
+
+  private translate(operation: string, error: unknown): Error {
+    return translateStoreError(this.cluster, this.tableName, `${operation} lease in ${this.tableName}`, error);
+  }
+}

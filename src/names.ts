@@ -1,0 +1,133 @@
+/*
+ * Names the control plane's code and the CDK construct share: table schemas, metric names, the
+ * Lambdas' environment keys. One place with no SDK import, so `lib/` can load it and the two
+ * cannot drift apart.
+ */
+
+/** CloudWatch namespace of every custom metric of the control plane. */
+export const METRICS_NAMESPACE = 'Ec2Failover';
+
+/** Powertools `service` of every function: a log field and a metric dimension. */
+export const SERVICE_NAME = 'ec2-failover';
+
+/** Log field and metric dimension that tell several clusters in one account apart. */
+export const CLUSTER_DIMENSION = 'cluster';
+
+export const ReconcilerMetric = {
+  /** Ownership changes (failover, switchover, switchback) committed by a run. */
+  transitions: 'Transitions',
+  /** Reconcile ticks a run completed while holding the lease. */
+  ticks: 'ReconcileTicks',
+  /** Reconciler log lines at ERROR level (no healthy node, a repair failed): from a log metric filter. */
+  errorLogs: 'ReconcilerErrorLogs',
+} as const;
+
+/** Environment variables the CDK construct sets on the control-plane Lambdas. */
+export const LambdaEnvironmentVariable = {
+  clusterName: 'CLUSTER_NAME',
+  region: 'AWS_REGION',
+  apiCallTimeoutSeconds: 'EC2F_API_CALL_TIMEOUT_SECONDS',
+} as const;
+
+const SIGNAL_KEY_PREFIX = 'signal#';
+
+/** Partition keys of signal items in the resources table: one per instance, one per alarm. */
+export const SignalItemKey = {
+  prefix: SIGNAL_KEY_PREFIX,
+  instance: (instanceId: string) => `${SIGNAL_KEY_PREFIX}instance#${instanceId}`,
+  alarm: (alarmName: string) => `${SIGNAL_KEY_PREFIX}alarm#${alarmName}`,
+} as const;
+
+/*
+ * THE schema of a cluster's DynamoDB tables, as plain data so the CDK stack builds exactly
+ * the tables the adapters expect. Three tables per cluster, named after it:
+ *
+ * - `<cluster>-resources` (pk `pk`): everything the reconciler reads in one consistent Scan.
+ *     `cluster`            cluster-wide spec (region, defaults, nodes) + specHash/appliedHash/lastWriter
+ *     `resource#<id>`      the resource's spec AND the status of its group (owner, epoch, phase,
+ *                          version, …). Every item of a group carries the same status, written in
+ *                          one transaction, so a group's resources can never disagree on the owner,
+ *                          and an agent reads its resource's owner with one GetItem.
+ *     `lease#reconciler`   the reconcile lease: holder, fencing token, expiry, liveness baselines.
+ *   Keeping the lease beside the status lets one transaction check the fencing token and write
+ *   the status atomically.
+ * - `<cluster>-heartbeats` (pk `instanceId`): one item per node, overwritten every beat; TTL on
+ *     `expiresAt` (epoch seconds) cleans up nodes that went away.
+ * - `<cluster>-history` (pk `group`, sk `seq`): append-only; `seq` sorts by time, so a Query
+ *     returns a group's history in order. Optional TTL on `expiresAt` for retention.
+ *
+ * On-demand billing: the load is a few writes per second at most, spiky during failovers.
+ */
+
+export const BILLING_MODE = 'PAY_PER_REQUEST' as const;
+
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: 'S' | 'N';
+}
+
+export type TableRole = 'resources' | 'heartbeats' | 'history';
+
+export interface TableSchema {
+  readonly role: TableRole;
+  readonly tableName: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute | undefined;
+  /** Attribute holding an expiry in epoch seconds, for DynamoDB's TTL. */
+  readonly ttlAttribute?: string | undefined;
+  readonly billingMode: typeof BILLING_MODE;
+}
+
+export const RESOURCES_PARTITION_KEY: KeyAttribute = { name: 'pk', type: 'S' };
+export const HEARTBEATS_PARTITION_KEY: KeyAttribute = { name: 'instanceId', type: 'S' };
+export const HISTORY_PARTITION_KEY: KeyAttribute = { name: 'group', type: 'S' };
+export const HISTORY_SORT_KEY: KeyAttribute = { name: 'seq', type: 'S' };
+/** Epoch seconds, as DynamoDB's TTL requires; on the heartbeats and history tables. */
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+/** Partition keys of the items of the resources table. */
+export const ResourceItemKey = {
+  cluster: 'cluster',
+  resource: (resourceId: string) => `resource#${resourceId}`,
+  lease: (leaseName: string) => `lease#${leaseName}`,
+} as const;
+
+/** DynamoDB's limit of actions in one TransactWriteItems. */
+export const MAX_TRANSACTION_ACTIONS = 100;
+
+/** The lease every reconcile loop (Lambda or controller) competes for. */
+export const RECONCILER_LEASE = 'reconciler';
+
+export function resourcesTableName(cluster: string): string {
+  return `${cluster}-resources`;
+}
+
+export function heartbeatsTableName(cluster: string): string {
+  return `${cluster}-heartbeats`;
+}
+
+export function historyTableName(cluster: string): string {
+  return `${cluster}-history`;
+}
+
+export function clusterTables(cluster: string): readonly TableSchema[] {
+  return [
+    { role: 'resources', tableName: resourcesTableName(cluster), partitionKey: RESOURCES_PARTITION_KEY, billingMode: BILLING_MODE },
+    {
+      role: 'heartbeats',
+      tableName: heartbeatsTableName(cluster),
+      partitionKey: HEARTBEATS_PARTITION_KEY,
+      ttlAttribute: TTL_ATTRIBUTE,
+      billingMode: BILLING_MODE,
+    },
+    {
+      role: 'history',
+      tableName: historyTableName(cluster),
+      partitionKey: HISTORY_PARTITION_KEY,
+      sortKey: HISTORY_SORT_KEY,
+      ttlAttribute: TTL_ATTRIBUTE,
+      billingMode: BILLING_MODE,
+    },
+  ];
+}
+

@@ -1,0 +1,302 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { Schedule } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SpecApplyProperty } from '../../../lambdas/spec-apply/custom-resource';
+import { clusterTables } from '../../../src/names';
+import type { ClusterConfigInput } from '../../../src/core/config';
+import { CLUSTER_TAG_KEY } from '../../../lib/cluster-tag';
+import { allPolicyStatements, asList, buildStack, cleanUpAssemblies, exampleConfig, synthStack, testApp } from '../../support/synth';
+
+/*
+ * The control-plane construct as CloudFormation: tables from the schema module, arm64 Node.js 22
+ * functions, the schedule and event rules, IAM that never allows a mutating EC2 action on an
+ * unconditioned `*`, the agent policy, and cdk-nag's AWS Solutions checks passing.
+ */
+
+afterAll(() => {
+  cleanUpAssemblies();
+});
+
+const NODE1 = 'i-0123456789abcdef0';
+const NODE2 = 'i-0fedcba9876543210';
+
+/** The example with a health alarm on node1 and fencing on the `db` group. */
+function fencingConfig(): ClusterConfigInput {
+  const config = exampleConfig() as { nodes: { id: string; instanceId: string; alarmName?: string }[]; resources: Record<string, unknown>[] };
+  return {
+    ...config,
+    nodes: config.nodes.map((node) => (node.id === 'node1' ? { ...node, alarmName: 'prod-db-node1-health' } : node)),
+    resources: config.resources.map((resource) => (resource.group === 'db' ? { ...resource, fencing: 'stop' } : resource)),
+  } as ClusterConfigInput;
+}
+
+const READ_ONLY_EC2 = /^ec2:Describe/;
+
+describe('Ec2FailoverControlPlane tables', () => {
+  it('creates the three tables of the schema module: keys, on-demand, PITR, TTL, retained', () => {
+    // Act
+    const { template } = synthStack();
+
+    // Assess
+    template.resourceCountIs('AWS::DynamoDB::Table', 3);
+    for (const schema of clusterTables('prod-db')) {
+      const keys = [schema.partitionKey, ...(schema.sortKey ? [schema.sortKey] : [])];
+      template.hasResource('AWS::DynamoDB::Table', {
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: {
+          TableName: schema.tableName,
+          BillingMode: 'PAY_PER_REQUEST',
+          KeySchema: keys.map((key, i) => ({ AttributeName: key.name, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
+          AttributeDefinitions: keys.map((key) => ({ AttributeName: key.name, AttributeType: key.type })),
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          TimeToLiveSpecification: schema.ttlAttribute ? { AttributeName: schema.ttlAttribute, Enabled: true } : Match.absent(),
+        },
+      });
+    }
+  });
+});
+
+describe('Ec2FailoverControlPlane functions', () => {
+  it('runs every function on Node.js 22 / arm64 with a log group that has a retention', () => {
+    // Act
+    const { template } = synthStack();
+
+    // Assess: three of ours and the custom-resource framework's.
+    const ours = template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^ec2-failover') } });
+    expect(Object.keys(ours)).toHaveLength(3);
+    for (const fn of Object.values(ours)) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler', LoggingConfig: { LogGroup: expect.anything() } });
+    }
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 4);
+  });
+
+  it('gives the reconciler a 70 s timeout, 256 MB and the cluster name, and no async retries', () => {
+    // Act
+    const { template } = synthStack();
+
+    // Assess
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('reconcile loop'),
+      Timeout: 70,
+      MemorySize: 256,
+      Environment: { Variables: { CLUSTER_NAME: 'prod-db', EC2F_API_CALL_TIMEOUT_SECONDS: '3' } },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0, FunctionName: { Ref: Match.stringLikeRegexp('Reconciler') } });
+  });
+
+  it('refuses a timeout that leaves the loop no time or gaps between runs, another region, and a bad config with its code', () => {
+    // Act
+    const tooShort = () => synthStack(exampleConfig(), { reconcilerTimeout: Duration.seconds(12) });
+    const badConfig = () => synthStack({ ...exampleConfig(), cluster: 'no spaces allowed' } as ClusterConfigInput);
+    const gaps = () => synthStack(exampleConfig(), { reconcilerSchedule: Schedule.rate(Duration.minutes(5)) });
+    const elsewhere = () => synthStack(exampleConfig(), { env: { account: '123456789012', region: 'eu-west-1' } });
+
+    // Assess
+    expect(tooShort).toThrow(/reconcilerTimeout must be between 17 s .* and 900 s; got 12 s/);
+    expect(gaps).toThrow(/a reconciler run loops for 63 s \(reconcilerTimeout 70 s minus 7 s\) but runs start every 300 s: .*at least 307 s/);
+    expect(elsewhere).toThrow('the config is for region us-east-1 but the stack deploys to eu-west-1; deploy it to us-east-1');
+    expect(badConfig).toThrow(/^EC2F-C016 invalid config:\n {2}EC2F-C016 cluster: cluster names the DynamoDB tables/);
+  });
+});
+
+describe('Ec2FailoverControlPlane rules', () => {
+  it('starts the reconciler every minute, only once the spec is applied', () => {
+    // Act
+    const { template } = synthStack();
+
+    // Assess
+    const rules = template.findResources('AWS::Events::Rule', { Properties: { ScheduleExpression: 'rate(1 minute)' } });
+    expect(Object.values(rules)).toHaveLength(1);
+    const [rule] = Object.values(rules);
+    expect(rule?.Properties.Targets).toEqual([
+      expect.objectContaining({ Arn: { 'Fn::GetAtt': [expect.stringMatching(/Reconciler/), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 } }),
+    ]);
+    expect(rule?.DependsOn).toEqual([expect.stringMatching(/SpecApplySpec/)]);
+  });
+
+  it('routes the protected instances going down and the configured alarms to the events function', () => {
+    // Act
+    const { template } = synthStack(fencingConfig());
+
+    // Assess
+    const toEvents = [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('Events'), 'Arn'] } })];
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.ec2'],
+        'detail-type': ['EC2 Instance State-change Notification'],
+        detail: { 'instance-id': [NODE1, NODE2], state: ['stopping', 'stopped', 'shutting-down', 'terminated'] },
+      },
+      Targets: toEvents,
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'], detail: { alarmName: ['prod-db-node1-health'] } },
+      Targets: toEvents,
+    });
+  });
+
+  it('has no alarm rule when no node names an alarm', () => {
+    // Act
+    const { template, stack } = synthStack();
+
+    // Assess
+    template.resourceCountIs('AWS::Events::Rule', 2);
+    expect(stack.controlPlane.alarmStateRule).toBeUndefined();
+  });
+});
+
+describe('Ec2FailoverControlPlane IAM', () => {
+  it('never allows a mutating EC2 action on an unconditioned wildcard', () => {
+    for (const config of [exampleConfig(), fencingConfig()]) {
+      // Act
+      const { template } = synthStack(config);
+
+      // Assess
+      const statements = allPolicyStatements(template).filter(({ statement }) => statement.Effect === 'Allow');
+      expect(statements.length).toBeGreaterThan(0);
+      for (const { owner, statement } of statements) {
+        const mutatingEc2 = asList(statement.Action).filter((action) => /^ec2:/.test(action) && !READ_ONLY_EC2.test(action));
+        expect(asList(statement.Action).some((action) => action.includes('*')), `${owner}: wildcard action`).toBe(false);
+        if (mutatingEc2.length === 0) continue;
+        const resources = asList(statement.Resource).map((resource) => JSON.stringify(resource));
+        expect(resources, `${owner} ${mutatingEc2.join(',')}`).not.toContain('"*"');
+        const wildcardArns = resources.filter((resource) => resource.includes('/*'));
+        if (wildcardArns.length > 0) expect(statement.Condition, `${owner} ${mutatingEc2.join(',')} on ${wildcardArns.join(' ')}`).toBeDefined();
+      }
+    }
+  });
+
+  it('lets the reconciler replace routes only in the protected VPCs and associate onto tagged ENIs', () => {
+    // Act
+    const { template } = synthStack();
+
+    // Assess
+    const statements = allPolicyStatements(template).map((s) => s.statement);
+    const replaceRoute = statements.find((s) => asList(s.Action).includes('ec2:ReplaceRoute'));
+    expect(JSON.stringify(replaceRoute?.Resource)).toContain(':route-table/*');
+    expect(JSON.stringify(replaceRoute?.Condition?.ArnEquals?.['ec2:Vpc'])).toContain(':vpc/vpc-0abc1234');
+    const associate = statements.filter((s) => asList(s.Action).includes('ec2:AssociateAddress'));
+    expect(associate.map((s) => JSON.stringify(s.Resource)).join(' ')).toContain(':elastic-ip/eipalloc-0abc1234');
+    expect(associate.find((s) => s.Condition)?.Condition).toEqual({ StringEquals: { [`aws:ResourceTag/${CLUSTER_TAG_KEY}`]: 'prod-db' } });
+  });
+
+  it('grants StopInstances only when a group fences, and only on its members', () => {
+    // Act
+    const withoutFencing = allPolicyStatements(synthStack().template).map((s) => s.statement);
+    const withFencing = allPolicyStatements(synthStack(fencingConfig()).template).map((s) => s.statement);
+
+    // Assess
+    expect(withoutFencing.flatMap((s) => asList(s.Action))).not.toContain('ec2:StopInstances');
+    const stop = withFencing.filter((s) => asList(s.Action).includes('ec2:StopInstances'));
+    expect(stop).toHaveLength(1);
+    const resources = asList(stop[0]?.Resource).map((r) => JSON.stringify(r));
+    expect(resources).toHaveLength(2);
+    expect(resources.join(' ')).toMatch(new RegExp(`instance/${NODE1}.*instance/${NODE2}`));
+  });
+
+  it('lets the events function write signal items only', () => {
+    // Act
+    const { template } = synthStack();
+
+    // Assess
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('EventsRole') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 'dynamodb:PutItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['signal#*'] } } }),
+        ]),
+      },
+    });
+  });
+
+  it('gives node agents a managed policy: their own heartbeat item, read-only specs and status', () => {
+    // Act
+    const { template, stack } = synthStack();
+
+    // Assess
+    const heartbeatsArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.controlPlane.heartbeatsTable.node.defaultChild as never), 'Arn'] };
+    const resourcesArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.controlPlane.resourcesTable.node.defaultChild as never), 'Arn'] };
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: [NODE1, NODE2].map((instanceId) => ({
+          Sid: `OwnHeartbeat${instanceId.slice(2)}`,
+          Effect: 'Allow',
+          Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem'],
+          Resource: heartbeatsArn,
+          Condition: {
+            'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [instanceId] },
+            StringLike: { 'aws:userid': `*:${instanceId}` },
+          },
+        })).concat([{ Sid: 'ReadSpecsAndStatus', Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'], Resource: resourcesArn } as never]),
+      },
+    });
+    template.hasOutput('AgentPolicyArn', { Value: { Ref: Match.stringLikeRegexp('AgentPolicy') } });
+  });
+});
+
+describe('Ec2FailoverControlPlane spec apply, alarms and dashboard', () => {
+  it('applies the config document at deploy through a custom resource that waits for the tables', () => {
+    // Prepare
+    const config = exampleConfig();
+
+    // Act
+    const { template } = synthStack(config);
+
+    // Assess
+    const applies = template.findResources('Custom::Ec2FailoverSpec');
+    expect(Object.values(applies)).toHaveLength(1);
+    const [apply] = Object.values(applies);
+    expect(JSON.parse(apply?.Properties[SpecApplyProperty.config] as string)).toEqual(config);
+    expect(apply?.Properties).toMatchObject({ [SpecApplyProperty.writer]: 'cdk:Test', [SpecApplyProperty.force]: 'false', [SpecApplyProperty.prune]: 'false' });
+    expect(apply?.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/Tablesresources/), expect.stringMatching(/Tablesheartbeats/), expect.stringMatching(/Tableshistory/)]));
+  });
+
+  it('alarms into an encrypted topic and draws a dashboard', () => {
+    // Act
+    const { template } = synthStack();
+
+    // Assess
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    // Errors of three functions, reconciler not running, ownership changed, error decisions.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Invocations', ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' });
+    template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.level = "ERROR" }' });
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+});
+
+describe('cdk-nag AWS Solutions checks', () => {
+  it.each([
+    ['the example config', exampleConfig],
+    ['a config with fencing and an alarm', fencingConfig],
+  ])('finds nothing unacknowledged with %s', (_label, config) => {
+    // Prepare: the plugin must be in place before the first synth, which is cached.
+    const app = testApp();
+    buildStack(config(), {}, app);
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+    // Act
+    const synth = () => app.synth();
+
+    // Assess: a finding makes the synth throw and names the rule in the report.
+    expect(synth).not.toThrow();
+  });
+
+  it('does catch a finding nobody acknowledged', () => {
+    // Prepare
+    const app = testApp();
+    const stack = buildStack(exampleConfig(), {}, app);
+    stack.controlPlane.eventsFunction.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:*'], resources: [stack.controlPlane.resourcesTable.tableArn] }));
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+    // Act
+    const synth = () => app.synth();
+
+    // Assess
+    expect(synth).toThrow(/AwsSolutions-IAM5\[Action::dynamodb:\*\]/);
+  });
+});

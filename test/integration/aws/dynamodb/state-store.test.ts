@@ -1,0 +1,333 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoLeaseStore } from '../../../../src/aws/dynamodb/lease-store';
+import { applySpec } from '../../../../src/apply/spec-apply';
+import { DynamoStateStore } from '../../../../src/aws/dynamodb/state-store';
+import type { ClusterConfigInput } from '../../../../src/core/config';
+import type { GroupSpec, GroupStatus, HistoryEntry } from '../../../../src/core/model';
+import type { FencingToken } from '../../../../src/core/ports';
+import { testDynamoDbClient, uniqueTableName } from '../../../support/local-dynamodb';
+
+/*
+ * The state store against DynamoDB Local: conditional ownership writes, lost races, group
+ * atomicity, fencing, operator requests and history order.
+ */
+
+let client: DynamoDBClient;
+let documents: DynamoDBDocumentClient;
+
+beforeAll(() => {
+  client = testDynamoDbClient();
+  documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+});
+
+afterAll(() => {
+  client?.destroy();
+});
+
+/** The README's example, with the database's Elastic IP added to group `db`. */
+function clusterConfig(cluster: string): ClusterConfigInput {
+  return {
+    cluster,
+    region: 'us-east-1',
+    nodes: [
+      { id: 'node1', instanceId: 'i-0123456789abcdef0' },
+      { id: 'node2', instanceId: 'i-0fedcba9876543210' },
+    ],
+    resources: [
+      {
+        id: 'db-vip',
+        group: 'db',
+        mode: 'route',
+        vpcId: 'vpc-0abc1234',
+        vpcCidr: '10.0.0.0/16',
+        destination: '10.1.0.10/32',
+        routeTables: 'all',
+        members: [
+          { node: 'node1', eni: 'eni-01234567', priority: 1 },
+          { node: 'node2', eni: 'eni-89abcdef', priority: 10 },
+        ],
+      },
+      {
+        id: 'db-eip',
+        group: 'db',
+        mode: 'eip',
+        allocationId: 'eipalloc-0def5678',
+        members: [
+          { node: 'node1', eni: 'eni-0ccc3333', priority: 1 },
+          { node: 'node2', eni: 'eni-0ddd4444', priority: 10 },
+        ],
+      },
+      {
+        id: 'web-eip',
+        mode: 'eip',
+        allocationId: 'eipalloc-0abc1234',
+        switchback: 'automatic',
+        members: [
+          { node: 'node1', eni: 'eni-0aaa1111', priority: 1 },
+          { node: 'node2', eni: 'eni-0bbb2222', priority: 10, privateIp: '10.0.2.15' },
+        ],
+      },
+    ],
+  };
+}
+
+const uniqueCluster = () => uniqueTableName('state');
+
+interface Cluster {
+  readonly name: string;
+  readonly store: DynamoStateStore;
+  readonly lease: DynamoLeaseStore;
+  readonly db: GroupSpec;
+  readonly fence: FencingToken;
+}
+
+let cluster: Cluster;
+
+beforeEach(async () => {
+  const name = uniqueCluster();
+  await applySpec(client, clusterConfig(name), { writer: 'test' });
+  const store = new DynamoStateStore(documents, name);
+  const lease = new DynamoLeaseStore(documents, name);
+  const acquired = await lease.acquire('loop-a', 60_000, Date.now());
+  if (!acquired.acquired) throw new Error('the lease of a fresh cluster must be free');
+  const { spec } = await store.read();
+  cluster = { name, store, lease, db: spec.groups.find((g) => g.id === 'db')!, fence: acquired.fence };
+});
+
+function ownedBy(owner: string, version: number, epoch = version): GroupStatus {
+  return {
+    group: 'db',
+    owner,
+    epoch,
+    phase: 'failing-over',
+    version,
+    maintenance: false,
+    repairFailures: 0,
+    excluded: [],
+    lastTransition: { at: 1_000 * version, from: null, to: owner, reason: 'initial', epoch, detail: 'test' },
+  };
+}
+
+async function rawItem(resourceId: string): Promise<Record<string, unknown>> {
+  const { Item } = await documents.send(
+    new GetCommand({ TableName: `${cluster.name}-resources`, Key: { pk: `resource#${resourceId}` }, ConsistentRead: true }),
+  );
+  return Item!;
+}
+
+describe('DynamoStateStore.read', () => {
+  it('rebuilds the applied spec and has no status before the first commit', async () => {
+    // Act
+    const { spec, statuses } = await cluster.store.read();
+
+    // Assess
+    expect(spec.cluster).toBe(cluster.name);
+    expect(spec.resources.map((r) => r.id)).toEqual(['db-eip', 'db-vip', 'web-eip']);
+    expect(spec.groups.map((g) => [g.id, g.resourceIds])).toEqual([
+      ['db', ['db-eip', 'db-vip']],
+      ['web-eip', ['web-eip']],
+    ]);
+    expect(statuses.size).toBe(0);
+  });
+});
+
+describe('DynamoStateStore.commitStatus', () => {
+  it('changes ownership by a conditional write on the version', async () => {
+    // Prepare
+    await cluster.store.commitStatus(cluster.db, ownedBy('node1', 1), cluster.fence);
+
+    // Act
+    const result = await cluster.store.commitStatus(cluster.db, { ...ownedBy('node2', 2), fenceNode: 'node1' }, cluster.fence);
+
+    // Assess
+    expect(result).toBe('committed');
+    const { statuses } = await cluster.store.read();
+    expect(statuses.get('db')).toEqual({ ...ownedBy('node2', 2), fenceNode: 'node1', request: undefined });
+    expect(statuses.has('web-eip')).toBe(false);
+  });
+
+  it('lets exactly one of two writers from the same version win, and never overwrites the winner', async () => {
+    // Prepare
+    await cluster.store.commitStatus(cluster.db, ownedBy('node1', 1), cluster.fence);
+    const otherStore = new DynamoStateStore(documents, cluster.name);
+
+    // Act
+    const results = await Promise.all([
+      cluster.store.commitStatus(cluster.db, ownedBy('node2', 2), cluster.fence),
+      otherStore.commitStatus(cluster.db, { ...ownedBy('node1', 2, 1), maintenance: true }, cluster.fence),
+    ]);
+
+    // Assess
+    expect([...results].sort()).toEqual(['committed', 'conflict']);
+    const winner = results[0] === 'committed' ? ownedBy('node2', 2) : { ...ownedBy('node1', 2, 1), maintenance: true };
+    const { statuses } = await cluster.store.read();
+    expect(statuses.get('db')).toMatchObject({ owner: winner.owner, maintenance: winner.maintenance, version: 2 });
+  });
+
+  it('reports a write from a stale version as a conflict and changes nothing', async () => {
+    // Prepare
+    await cluster.store.commitStatus(cluster.db, ownedBy('node1', 1), cluster.fence);
+    await cluster.store.commitStatus(cluster.db, ownedBy('node2', 2), cluster.fence);
+
+    // Act
+    const result = await cluster.store.commitStatus(cluster.db, ownedBy('node1', 2, 3), cluster.fence);
+
+    // Assess
+    expect(result).toBe('conflict');
+    expect((await cluster.store.read()).statuses.get('db')).toMatchObject({ owner: 'node2', epoch: 2, version: 2 });
+  });
+
+  it('moves every resource of a group in one transaction: all items agree', async () => {
+    // Act
+    await cluster.store.commitStatus(cluster.db, ownedBy('node2', 1), cluster.fence);
+
+    // Assess
+    const items = await Promise.all(['db-vip', 'db-eip'].map(rawItem));
+    expect(items.map((i) => [i.owner, i.epoch, i.version, i.statusWrittenBy])).toEqual([
+      ['node2', 1, 1, 'loop-a'],
+      ['node2', 1, 1, 'loop-a'],
+    ]);
+  });
+
+  it('writes none of the group when one of its items moved on', async () => {
+    // Prepare
+    await cluster.store.commitStatus(cluster.db, ownedBy('node1', 1), cluster.fence);
+    await documents.send(
+      new UpdateCommand({
+        TableName: `${cluster.name}-resources`,
+        Key: { pk: 'resource#db-eip' },
+        UpdateExpression: 'SET #version = :v',
+        ExpressionAttributeNames: { '#version': 'version' },
+        ExpressionAttributeValues: { ':v': 5 },
+      }),
+    );
+
+    // Act
+    const result = await cluster.store.commitStatus(cluster.db, ownedBy('node2', 2), cluster.fence);
+
+    // Assess
+    expect(result).toBe('conflict');
+    expect((await rawItem('db-vip')).owner).toBe('node1');
+    expect((await rawItem('db-eip')).owner).toBe('node1');
+  });
+
+  it('refuses writes fenced by a token that another holder has since replaced', async () => {
+    // Prepare
+    await cluster.store.commitStatus(cluster.db, ownedBy('node1', 1), cluster.fence);
+    await cluster.lease.release(cluster.fence);
+    const takeover = await new DynamoLeaseStore(documents, cluster.name).acquire('loop-b', 60_000, Date.now());
+    if (!takeover.acquired) throw new Error('a released lease must be free');
+
+    // Act
+    const stale = await cluster.store.commitStatus(cluster.db, ownedBy('node2', 2), cluster.fence);
+    const current = await cluster.store.commitStatus(cluster.db, ownedBy('node2', 2), takeover.fence);
+
+    // Assess
+    expect(takeover.fence.token).toBe(cluster.fence.token + 1);
+    expect(stale).toBe('fenced');
+    expect(current).toBe('committed');
+    expect((await rawItem('db-vip')).statusWrittenBy).toBe('loop-b');
+  });
+
+  it('reports a conflict when the resource was pruned since the read, without recreating it', async () => {
+    // Prepare
+    const config = clusterConfig(cluster.name);
+    await applySpec(client, { ...config, resources: config.resources.filter((r) => r.id !== 'db-eip') }, { writer: 'test', prune: true });
+
+    // Act
+    const result = await cluster.store.commitStatus(cluster.db, ownedBy('node1', 1), cluster.fence);
+
+    // Assess
+    expect(result).toBe('conflict');
+    const { Item } = await documents.send(new GetCommand({ TableName: `${cluster.name}-resources`, Key: { pk: 'resource#db-eip' } }));
+    expect(Item).toBeUndefined();
+  });
+});
+
+describe('DynamoStateStore.requestOperatorAction', () => {
+  it('records the request on every item of the group at the next version', async () => {
+    // Prepare
+    await cluster.store.commitStatus(cluster.db, ownedBy('node1', 1), cluster.fence);
+    const request = { kind: 'switchover', to: 'node2', id: 'req-1', requestedAt: 5 } as const;
+
+    // Act
+    const result = await cluster.store.requestOperatorAction('db', request);
+
+    // Assess
+    expect(result).toEqual({ outcome: 'requested', version: 2 });
+    expect((await cluster.store.readStatuses()).get('db')).toMatchObject({ owner: 'node1', version: 2, request });
+    expect((await rawItem('db-eip')).request).toEqual(request);
+    // The reconciler that read version 1 must now re-read rather than drop the request.
+    expect(await cluster.store.commitStatus(cluster.db, { ...ownedBy('node1', 2), phase: 'steady' }, cluster.fence)).toBe('conflict');
+  });
+
+  it('records a request for a group that has no status yet', async () => {
+    // Act
+    const result = await cluster.store.requestOperatorAction('db', { kind: 'maintenance', enabled: true, id: 'req-2', requestedAt: 1 });
+
+    // Assess
+    expect(result).toEqual({ outcome: 'requested', version: 1 });
+    expect((await cluster.store.read()).statuses.get('db')).toMatchObject({ owner: null, epoch: 0, version: 1, request: { id: 'req-2' } });
+  });
+
+  it('does not replace a request the reconciler has not served yet', async () => {
+    // Prepare
+    await cluster.store.requestOperatorAction('db', { kind: 'maintenance', enabled: true, id: 'first', requestedAt: 1 });
+
+    // Act
+    const result = await cluster.store.requestOperatorAction('db', { kind: 'switchover', to: 'node2', id: 'second', requestedAt: 2 });
+
+    // Assess
+    expect(result).toMatchObject({ outcome: 'busy', pending: { id: 'first' } });
+  });
+
+  it('names the known groups when the group does not exist', async () => {
+    // Act
+    const request = cluster.store.requestOperatorAction('nope', { kind: 'maintenance', enabled: true, id: 'x', requestedAt: 1 });
+
+    // Assess
+    await expect(request).rejects.toMatchObject({ code: 'EC2F-D005' });
+    await expect(request).rejects.toThrow(/known groups: db, web-eip/);
+  });
+});
+
+describe('history', () => {
+  const entry = (at: number, message: string, group = 'db'): HistoryEntry => ({ at, group, kind: 'transition', epoch: 1, message });
+
+  it('returns a group’s entries in the order they happened, same-millisecond ones in append order', async () => {
+    // Prepare
+    await cluster.store.appendHistory([entry(2_000, 'b'), entry(2_000, 'c'), entry(1_000, 'a')]);
+    await cluster.store.appendHistory([entry(2_000, 'd'), entry(3_000, 'e', 'web-eip')]);
+    await cluster.store.appendHistory(Array.from({ length: 30 }, (_, i) => entry(4_000 + i, `bulk-${i}`)));
+
+    // Act
+    const all = await cluster.store.readHistory({ group: 'db' });
+    const newest = await cluster.store.readHistory({ group: 'db', limit: 3 });
+    const since = await cluster.store.readHistory({ group: 'db', since: 2_000, limit: 4 });
+    const everyGroup = await cluster.store.readHistory({ since: 2_000, limit: 5 });
+
+    // Assess
+    expect(all.map((e) => e.message)).toEqual(['a', 'b', 'c', 'd', ...Array.from({ length: 30 }, (_, i) => `bulk-${i}`)]);
+    expect(newest.map((e) => e.message)).toEqual(['bulk-27', 'bulk-28', 'bulk-29']);
+    expect(since.map((e) => e.message)).toEqual(['bulk-26', 'bulk-27', 'bulk-28', 'bulk-29']);
+    expect(everyGroup.map((e) => e.message)).toEqual(['bulk-25', 'bulk-26', 'bulk-27', 'bulk-28', 'bulk-29']);
+    expect((await cluster.store.readHistory({ since: 2_500 })).slice(0, 2).map((e) => [e.group, e.message])).toEqual([
+      ['web-eip', 'e'],
+      ['db', 'bulk-0'],
+    ]);
+  });
+
+  it('keeps optional fields and details', async () => {
+    // Prepare
+    const detailed: HistoryEntry = { ...entry(10, 'repair'), kind: 'repair', resource: 'db-vip', details: { result: 'ok', elapsedMs: 12, none: undefined } };
+
+    // Act
+    await cluster.store.appendHistory([detailed]);
+    const [stored] = await cluster.store.readHistory({ group: 'db' });
+
+    // Assess
+    expect(stored).toMatchObject({ at: 10, kind: 'repair', resource: 'db-vip', details: { result: 'ok', elapsedMs: 12 } });
+  });
+});

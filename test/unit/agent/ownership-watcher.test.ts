@@ -1,0 +1,248 @@
+import { describe, expect, it } from 'vitest';
+import { silentAgentLogger } from '../../../src/agent/agent-logger';
+import type { HookCall } from '../../../src/agent/hook-environment';
+import type { HookResult } from '../../../src/agent/group-hooks';
+import type { GroupRecord } from '../../../src/agent/ownership-decision';
+import { OwnershipWatcher, type RecordStore } from '../../../src/agent/ownership-watcher';
+import { HookFailedError } from '../../../src/agent/agent-errors';
+import { parseClusterConfig, type ClusterConfigInput } from '../../../src/core/config';
+import { initialStatus, type ClusterSpec, type GroupStatus } from '../../../src/core/model';
+
+const INSTANCE = 'i-0000000000000001';
+
+function spec(vip = '10.1.0.10/32', withNode1 = true): ClusterSpec {
+  const members = (withNode1 ? [{ node: 'node1', eni: 'eni-00000001', priority: 1 }] : []).concat([{ node: 'node2', eni: 'eni-00000002', priority: 2 }]);
+  const config: ClusterConfigInput = {
+    cluster: 'c',
+    region: 'us-east-1',
+    nodes: [
+      { id: 'node1', instanceId: INSTANCE },
+      { id: 'node2', instanceId: 'i-0000000000000002' },
+    ],
+    resources: [
+      { id: 'db-vip', group: 'db', mode: 'route', vpcId: 'vpc-00000001', destination: vip, members },
+      { id: 'db-eip', group: 'db', mode: 'eip', allocationId: 'eipalloc-00000001', members },
+    ],
+  };
+  return parseClusterConfig(config);
+}
+
+const owned = (owner: string | null, epoch: number): GroupStatus => ({ ...initialStatus('db'), owner, epoch, version: epoch });
+
+class World {
+  now = 1_000_000;
+  current = { spec: spec(), statuses: new Map<string, GroupStatus>() };
+  readFails = false;
+  readonly calls: { kind: 'activate' | 'deactivate'; call: HookCall }[] = [];
+  activateFails = false;
+  saved = new Map<string, GroupRecord>();
+
+  readonly records: RecordStore = {
+    load: () => new Map(this.saved),
+    save: (records) => {
+      this.saved = new Map(records);
+    },
+  };
+
+  watcher(options: { selfFencing?: boolean } = {}): OwnershipWatcher {
+    return new OwnershipWatcher({
+      cluster: 'c',
+      instanceId: INSTANCE,
+      reader: {
+        read: async () => {
+          if (this.readFails) throw new Error('network unreachable');
+          return this.current;
+        },
+      },
+      hooks: {
+        activate: async (call): Promise<HookResult> => {
+          this.calls.push({ kind: 'activate', call });
+          return this.activateFails ? { ok: false, error: new HookFailedError('activate hook', 'exit 1: promotion failed') } : { ok: true };
+        },
+        deactivate: async (call): Promise<HookResult> => {
+          this.calls.push({ kind: 'deactivate', call });
+          return { ok: true };
+        },
+      },
+      records: this.records,
+      interfaces: { interfaceOf: () => 'eth1', refreshFor: async () => undefined },
+      log: silentAgentLogger,
+      spec: this.current.spec,
+      readTimeoutMs: 1000,
+      activateRetryMs: 30_000,
+      selfFencing: { enabled: options.selfFencing ?? false, leaseMs: 1000 },
+      clock: () => this.now,
+    });
+  }
+
+  setStatus(owner: string | null, epoch: number): void {
+    this.current = { ...this.current, statuses: new Map([['db', owned(owner, epoch)]]) };
+  }
+
+  steps(): string[] {
+    return this.calls.map(({ kind, call }) => `${kind} ${call.epoch} ${call.reason}`);
+  }
+}
+
+describe('OwnershipWatcher', () => {
+  it('runs the activate path once per ownership, however many polls see it', async () => {
+    // Prepare
+    const world = new World();
+    const watcher = world.watcher();
+    world.setStatus('node1', 1);
+
+    // Act
+    for (let i = 0; i < 3; i += 1) await watcher.poll();
+
+    // Assess
+    expect(world.steps()).toEqual(['activate 1 became-owner']);
+    expect(world.calls[0]!.call).toMatchObject({
+      group: 'db',
+      node: 'node1',
+      role: 'active',
+      bindings: [
+        { resource: 'db-vip', mode: 'route', eni: 'eni-00000001', vip: '10.1.0.10', interface: 'eth1' },
+        { resource: 'db-eip', mode: 'eip', eni: 'eni-00000001' },
+      ],
+    });
+    expect(world.saved.get('db')).toMatchObject({ epoch: 1, role: 'active' });
+  });
+
+  it('deactivates what it activated, even after the spec changed the virtual IP', async () => {
+    // Prepare
+    const world = new World();
+    const watcher = world.watcher();
+    world.setStatus('node1', 1);
+    await watcher.poll();
+
+    // Act
+    world.current = { spec: spec('10.1.0.99/32'), statuses: new Map([['db', owned('node2', 2)]]) };
+    await watcher.poll();
+    await watcher.poll();
+
+    // Assess
+    expect(world.steps()).toEqual(['activate 1 became-owner', 'deactivate 2 lost-ownership']);
+    expect(world.calls[1]!.call.bindings.find((b) => b.mode === 'route')).toMatchObject({ vip: '10.1.0.10' });
+  });
+
+  it('a restarted watcher neither repeats the hook it ran nor misses the change it slept through', async () => {
+    // Prepare
+    const world = new World();
+    world.setStatus('node1', 1);
+    await world.watcher().poll();
+
+    // Act
+    await world.watcher().poll();
+    world.setStatus('node2', 2);
+    await world.watcher().poll();
+
+    // Assess
+    expect(world.steps()).toEqual(['activate 1 became-owner', 'deactivate 2 lost-ownership']);
+  });
+
+  it('ignores a status older than one it acted on', async () => {
+    // Prepare
+    const world = new World();
+    const watcher = world.watcher();
+    world.setStatus('node1', 3);
+    await watcher.poll();
+
+    // Act
+    world.setStatus('node2', 2);
+    await watcher.poll();
+
+    // Assess
+    expect(world.steps()).toEqual(['activate 3 became-owner']);
+  });
+
+  it('reports a failed activation as a failing required check until ownership moves on', async () => {
+    // Prepare
+    const world = new World();
+    const watcher = world.watcher();
+    world.activateFails = true;
+    world.setStatus('node1', 4);
+
+    // Act
+    await watcher.poll();
+    const whileOwner = watcher.activationCheck();
+    world.setStatus('node2', 5);
+    await watcher.poll();
+    const afterwards = watcher.activationCheck();
+
+    // Assess
+    expect(whileOwner).toEqual({ name: 'activate-hook', ok: false, required: true, detail: 'db epoch 4: EC2F-G008 activate hook failed: exit 1: promotion failed' });
+    expect(world.steps()).toEqual(['activate 4 became-owner', 'deactivate 5 lost-ownership']);
+    expect(afterwards).toEqual({ name: 'activate-hook', ok: true, required: true, detail: 'owns no group' });
+  });
+
+  it('with self-fencing, demotes itself once the status is unreadable for longer than the lease, and comes back when confirmed', async () => {
+    // Prepare
+    const world = new World();
+    const watcher = world.watcher({ selfFencing: true });
+    world.setStatus('node1', 1);
+    await watcher.poll();
+
+    // Act
+    world.readFails = true;
+    world.now += 900;
+    await watcher.poll();
+    const withinLease = world.steps().length;
+    world.now += 200;
+    await watcher.poll();
+    await watcher.poll();
+    world.readFails = false;
+    await watcher.poll();
+
+    // Assess
+    expect(withinLease).toBe(1);
+    expect(world.steps()).toEqual(['activate 1 became-owner', 'deactivate 1 self-fence', 'activate 1 still-owner']);
+  });
+
+  it('without self-fencing, keeps serving however long the status is unreadable', async () => {
+    // Prepare
+    const world = new World();
+    const watcher = world.watcher();
+    world.setStatus('node1', 1);
+    await watcher.poll();
+
+    // Act
+    world.readFails = true;
+    world.now += 3_600_000;
+    await watcher.poll();
+
+    // Assess
+    expect(world.steps()).toEqual(['activate 1 became-owner']);
+  });
+
+  it('stands down in a group it is no longer a member of, and forgets it', async () => {
+    // Prepare
+    const world = new World();
+    const watcher = world.watcher();
+    world.setStatus('node1', 1);
+    await watcher.poll();
+
+    // Act
+    world.current = { ...world.current, spec: spec('10.1.0.10/32', false) };
+    await watcher.poll();
+
+    // Assess
+    expect(world.steps()).toEqual(['activate 1 became-owner', 'deactivate 1 not-a-member']);
+    expect(world.saved.has('db')).toBe(false);
+  });
+
+  it('on leave deactivates what it holds, and does not activate once a stop is under way', async () => {
+    // Prepare
+    const world = new World();
+    const watcher = world.watcher();
+    world.setStatus('node1', 1);
+    await watcher.poll();
+
+    // Act
+    await watcher.leaveAll();
+    await watcher.poll(AbortSignal.abort());
+
+    // Assess
+    expect(world.steps()).toEqual(['activate 1 became-owner', 'deactivate 1 leaving']);
+    expect(world.saved.get('db')).toMatchObject({ epoch: 1, role: 'standby' });
+  });
+});

@@ -1,0 +1,217 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseClusterConfig } from '../../../src/core/config';
+import { EventError, parseNodeEvent } from '../../../src/core/events';
+import { ReconcileLoop } from '../../../src/core/loop';
+import type { ClusterSpec } from '../../../src/core/model';
+import type { ReconcileDeps } from '../../../src/core/reconcile';
+import { SimCloud } from '../../../src/sim/sim-cloud';
+import { SimLease } from '../../../src/sim/sim-lease';
+import { SimState } from '../../../src/sim/sim-state';
+
+/*
+ * The loop on real time with scaled-down intervals (50 ms ticks and heartbeats) against the
+ * in-memory ports: leases, deadlines, events and handovers.
+ */
+
+const TICK_MS = 50;
+
+function fastSpec(): ClusterSpec {
+  return parseClusterConfig({
+    cluster: 'loop',
+    region: 'us-east-1',
+    defaults: {
+      heartbeat: { intervalSeconds: TICK_MS / 1000, missedBeats: 3 },
+      checkIntervalSeconds: TICK_MS / 1000,
+      driftCheckIntervalSeconds: 0.5,
+      tunables: { apiCallTimeoutSeconds: 0.05 },
+    },
+    nodes: [
+      { id: 'node1', instanceId: 'i-00000000000000001', alarmName: 'node1-db-down' },
+      { id: 'node2', instanceId: 'i-00000000000000002' },
+    ],
+    resources: [
+      {
+        id: 'vip',
+        mode: 'route',
+        vpcId: 'vpc-0abc1234',
+        destination: '10.1.0.10/32',
+        members: [
+          { node: 'node1', eni: 'eni-01100000', priority: 1 },
+          { node: 'node2', eni: 'eni-01200000', priority: 2 },
+        ],
+      },
+    ],
+  });
+}
+
+const timers: NodeJS.Timeout[] = [];
+afterEach(() => timers.splice(0).forEach(clearInterval));
+
+function world() {
+  const spec = fastSpec();
+  const state = new SimState(spec);
+  const cloud = new SimCloud(Date.now);
+  cloud.addTable('rtb-0000000a', 'vpc-0abc1234', { '10.1.0.10/32': 'eni-01100000' });
+  cloud.enis.add('eni-01100000').add('eni-01200000');
+  const alive = new Set(['node1', 'node2']);
+  const seq = { node1: 0, node2: 0 } as Record<string, number>;
+  for (const node of spec.nodes) cloud.instances.set(node.instanceId, 'running');
+  timers.push(
+    setInterval(() => {
+      for (const node of spec.nodes) {
+        if (alive.has(node.id)) state.writeHeartbeat({ instanceId: node.instanceId, seq: ++seq[node.id]!, sentAt: Date.now(), leaving: false, checks: [] });
+      }
+    }, TICK_MS),
+  );
+  const lease = new SimLease(state);
+  const deps: ReconcileDeps & { lease: SimLease } = { state, heartbeats: state, cloud, clock: Date.now, lease };
+  return { spec, state, cloud, lease, deps, alive };
+}
+
+const until = async (condition: () => boolean, timeoutMs = 3000) => {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return Date.now() - start;
+};
+
+describe('ReconcileLoop', () => {
+  it('holds the lease while it runs, stops before its deadline and releases the lease with the baselines', async () => {
+    // Prepare
+    const w = world();
+    const loop = new ReconcileLoop(w.deps, { holder: 'a', signal: new AbortController().signal, deadline: Date.now() + 800, stopMarginMs: 100 });
+
+    // Act
+    const started = Date.now();
+    const summary = await loop.run();
+
+    // Assess
+    expect(Date.now() - started).toBeLessThan(800);
+    expect(summary).toMatchObject({ heldLease: true, stoppedBecause: 'deadline' });
+    expect(summary.ticks).toBeGreaterThan(5);
+    expect(w.state.statuses.get('vip')?.owner).toBe('node1');
+    expect(w.lease.expiresAt).toBe(0);
+    expect(Object.keys(w.lease.baselines)).toEqual(['node1', 'node2']);
+  });
+
+  it('fails over when heartbeats stop, within missedBeats × interval plus one tick', async () => {
+    // Prepare
+    const w = world();
+    const abort = new AbortController();
+    const running = new ReconcileLoop(w.deps, { holder: 'a', signal: abort.signal }).run();
+    await until(() => w.state.statuses.get('vip')?.owner === 'node1');
+
+    // Act
+    w.alive.delete('node1');
+    const elapsed = await until(() => w.cloud.routeTarget('rtb-0000000a', '10.1.0.10/32') === 'eni-01200000');
+    abort.abort();
+    await running;
+
+    // Assess: 3 beats of 50 ms, plus a tick, plus scheduling slack
+    expect(elapsed).toBeLessThan(3 * TICK_MS + TICK_MS + 400);
+    expect(w.state.statuses.get('vip')).toMatchObject({ owner: 'node2', epoch: 2 });
+  });
+
+  it('acts on an instance stopping event at once, without waiting for heartbeats to stop', async () => {
+    // Prepare
+    const w = world();
+    const abort = new AbortController();
+    const loop = new ReconcileLoop(w.deps, { holder: 'a', signal: abort.signal });
+    const running = loop.run();
+    await until(() => w.state.statuses.get('vip')?.phase === 'steady' && w.state.statuses.get('vip')?.owner === 'node1');
+
+    // Act
+    loop.notify({
+      version: '0',
+      source: 'aws.ec2',
+      'detail-type': 'EC2 Instance State-change Notification',
+      detail: { 'instance-id': 'i-00000000000000001', state: 'stopping' },
+    });
+    const elapsed = await until(() => w.state.statuses.get('vip')?.owner === 'node2');
+    abort.abort();
+    await running;
+
+    // Assess: node1 still heartbeats, so only the event can have moved it
+    expect(elapsed).toBeLessThan(3 * TICK_MS);
+    expect(w.state.statuses.get('vip')?.lastTransition?.detail).toContain('instance is stopping');
+  });
+
+  it('acts on the node alarm going into ALARM', async () => {
+    // Prepare
+    const w = world();
+    const abort = new AbortController();
+    const loop = new ReconcileLoop(w.deps, { holder: 'a', signal: abort.signal });
+    const running = loop.run();
+    await until(() => w.state.statuses.get('vip')?.owner === 'node1');
+
+    // Act
+    loop.notify({ source: 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change', detail: { alarmName: 'node1-db-down', state: { value: 'ALARM' } } });
+    await until(() => w.state.statuses.get('vip')?.owner === 'node2');
+    abort.abort();
+    await running;
+
+    // Assess
+    expect(w.state.statuses.get('vip')?.lastTransition?.detail).toContain('alarm');
+  });
+
+  it('refuses an event it does not understand with a coded error', () => {
+    expect(() => parseNodeEvent({ source: 'aws.s3', 'detail-type': 'Object Created' })).toThrow(EventError);
+    expect(() => parseNodeEvent({ source: 'aws.ec2', 'detail-type': 'EC2 Instance State-change Notification', detail: { state: 'stopped' } })).toThrow(
+      /EC2F-V001/,
+    );
+  });
+
+  it('a second loop stands by while the first holds the lease, and takes over at once on release', async () => {
+    // Prepare
+    const w = world();
+    const first = new AbortController();
+    const runningA = new ReconcileLoop(w.deps, { holder: 'a', signal: first.signal }).run();
+    await until(() => w.state.statuses.get('vip')?.owner === 'node1');
+    const second = new AbortController();
+    const runningB = new ReconcileLoop(w.deps, { holder: 'b', signal: second.signal }).run();
+    await new Promise((r) => setTimeout(r, 150));
+    const holderWhileBoth = w.lease.holder;
+    const tokenOfA = w.state.leaseToken;
+
+    // Act
+    first.abort();
+    await runningA;
+    const takeover = await until(() => w.lease.holder === 'b');
+    second.abort();
+    await runningB;
+
+    // Assess
+    expect(holderWhileBoth).toBe('a');
+    expect(takeover).toBeLessThan(3 * TICK_MS);
+    expect(w.state.leaseToken).toBe(tokenOfA + 1);
+  });
+
+  it('takes over an abandoned lease after it expires, starting from the saved baselines', async () => {
+    // Prepare: a loop that vanished (as under SIGKILL) left its lease and baselines behind
+    const w = world();
+    const warmup = new AbortController();
+    const runningWarmup = new ReconcileLoop(w.deps, { holder: 'ghost', signal: warmup.signal }).run();
+    await until(() => w.state.statuses.get('vip')?.phase === 'steady');
+    warmup.abort();
+    await runningWarmup;
+    w.lease.holder = 'ghost';
+    w.lease.expiresAt = Date.now() + 300;
+    const abandonedAt = Date.now();
+
+    // Act
+    const abort = new AbortController();
+    const running = new ReconcileLoop(w.deps, { holder: 'b', signal: abort.signal }).run();
+    await until(() => w.lease.holder === 'b');
+    const takeover = Date.now() - abandonedAt;
+    await new Promise((r) => setTimeout(r, 150));
+    abort.abort();
+    await running;
+
+    // Assess: no gap longer than a tick past expiry; nobody judged dead or moved on handover
+    expect(takeover).toBeGreaterThanOrEqual(290);
+    expect(takeover).toBeLessThan(300 + 2 * TICK_MS);
+    expect(w.state.statuses.get('vip')).toMatchObject({ owner: 'node1', epoch: 1 });
+  });
+});

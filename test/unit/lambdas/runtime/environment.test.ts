@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { readLambdaEnvironment } from '../../../../lambdas/runtime/environment';
+
+/* What the control-plane Lambdas read from their environment at cold start (no AWS calls). */
+
+describe('readLambdaEnvironment', () => {
+  it('reads the cluster, the region and the EC2 call timeout', () => {
+    // Act
+    const environment = readLambdaEnvironment({ CLUSTER_NAME: 'prod-db', AWS_REGION: 'eu-west-1', EC2F_API_CALL_TIMEOUT_SECONDS: '2.5' });
+
+    // Assess
+    expect(environment).toEqual({ clusterName: 'prod-db', region: 'eu-west-1', apiCallTimeoutSeconds: 2.5 });
+  });
+
+  it('defaults the EC2 call timeout to 3 s', () => {
+    // Act, Assess
+    expect(readLambdaEnvironment({ CLUSTER_NAME: 'prod-db', AWS_REGION: 'eu-west-1' }).apiCallTimeoutSeconds).toBe(3);
+  });
+
+  it.each([
+    [{ AWS_REGION: 'eu-west-1' }, /^EC2F-F001 environment variable CLUSTER_NAME is not set; set it to the cluster name of the config/],
+    [{ CLUSTER_NAME: 'prod db', AWS_REGION: 'eu-west-1' }, /^EC2F-F001 CLUSTER_NAME="prod db" is not a cluster name/],
+    [{ CLUSTER_NAME: 'prod-db' }, /^EC2F-F001 environment variable AWS_REGION is not set/],
+    [{ CLUSTER_NAME: 'prod-db', AWS_REGION: 'eu-west-1', EC2F_API_CALL_TIMEOUT_SECONDS: 'soon' }, /^EC2F-F001 EC2F_API_CALL_TIMEOUT_SECONDS="soon" is not a positive number/],
+  ])('refuses %j with a coded message', (env, message) => {
+    // Act
+    const read = () => readLambdaEnvironment(env);
+
+    // Assess
+    expect(read).toThrow(message);
+  });
+});

@@ -20,26 +20,25 @@ const USAGE = `usage: ec2-failover <command> [flags]
   schema                        print the JSON Schema of the cluster config
 `;
 
-// Each command's module is loaded only when that command runs (a literal require, so it works the
-// same compiled, bundled or through tsx): a command never pays for the
+// Each command's module is loaded only when that command runs: a command never pays for the
 // others' SDK clients, and the local world and the simulation load only for `local` and `demo`.
 const commands: Record<string, Command> = {
-  demo: async (_argv, io) => (require('./demo-command') as typeof import('./demo-command')).runDemo(io),
-  validate: async (argv, io) => (require('./validate-command') as typeof import('./validate-command')).runValidate(argv, io),
-  init: async (argv, io) => (require('./init-command') as typeof import('./init-command')).runInit(argv, io),
-  agent: async (argv, io) => (require('../agent/agent-command') as typeof import('../agent/agent-command')).runAgent(argv, io),
-  status: async (argv, io) => (require('./status-command') as typeof import('./status-command')).runStatus(argv, io),
-  history: async (argv, io) => (require('./history-command') as typeof import('./history-command')).runHistory(argv, io),
-  switchover: async (argv, io) => (require('./request-commands') as typeof import('./request-commands')).runSwitchover(argv, io),
-  maintenance: async (argv, io) => (require('./request-commands') as typeof import('./request-commands')).runMaintenance(argv, io),
-  controller: async (argv, io) => (require('./controller-command') as typeof import('./controller-command')).runController(argv, io),
+  demo: async (_argv, io) => (await import('./demo-command')).runDemo(io),
+  validate: async (argv, io) => (await import('./validate-command')).runValidate(argv, io),
+  init: async (argv, io) => (await import('./init-command')).runInit(argv, io),
+  agent: async (argv, io) => (await import('../agent/agent-command')).runAgent(argv, io),
+  status: async (argv, io) => (await import('./status-command')).runStatus(argv, io),
+  history: async (argv, io) => (await import('./history-command')).runHistory(argv, io),
+  switchover: async (argv, io) => (await import('./request-commands')).runSwitchover(argv, io),
+  maintenance: async (argv, io) => (await import('./request-commands')).runMaintenance(argv, io),
+  controller: async (argv, io) => (await import('./controller-command')).runController(argv, io),
   local: async (argv, io) => {
     const [sub, ...rest] = argv;
     if (sub !== 'up') throw new UsageError(`unknown local command "${sub ?? ''}"; try "ec2-failover local up"`);
-    return (require('../local/local-up-command') as typeof import('../local/local-up-command')).runLocalUp(rest, io);
+    return (await import('../local/local-up-command')).runLocalUp(rest, io);
   },
   schema: async (_argv, io) => {
-    const { clusterConfigJsonSchema } = (require('../core/config') as typeof import('../core/config'));
+    const { clusterConfigJsonSchema } = (await import('../core/config'));
     io.stdout.write(`${JSON.stringify(clusterConfigJsonSchema(), null, 2)}\n`);
     return 0;
   },

@@ -13,6 +13,13 @@ export const SERVICE_NAME = 'ec2-failover';
 /** Log field and metric dimension that tell several clusters in one account apart. */
 export const CLUSTER_DIMENSION = 'cluster';
 
+/** Metric dimension naming a group (ownership, failovers and drift are per group). */
+export const GROUP_DIMENSION = 'group';
+/** Metric dimension naming a node (heartbeat age). */
+export const NODE_DIMENSION = 'node';
+/** Metric dimension naming an error class: `unknown`, `terminal`, `throttled` or `unauthorized`. */
+export const ERROR_CLASS_DIMENSION = 'class';
+
 export const ReconcilerMetric = {
   /** Ownership changes (failover, switchover, switchback) committed by a run. */
   transitions: 'Transitions',
@@ -20,6 +27,32 @@ export const ReconcilerMetric = {
   ticks: 'ReconcileTicks',
   /** Reconciler log lines at ERROR level (no healthy node, a repair failed): from a log metric filter. */
   errorLogs: 'ReconcilerErrorLogs',
+  /** Failovers committed (the owner failed or its repair failed), per group. */
+  failovers: 'Failovers',
+  /** Planned moves committed (operator switchover, automatic switchback), per group. */
+  switchovers: 'Switchovers',
+  /** Seconds from the decision to every route and Elastic IP of the group on the new owner, per group. */
+  failoverSeconds: 'FailoverSeconds',
+  /** Routes and Elastic IPs found off the owner (drift, blackholes, missing), per group and tick. */
+  driftFound: 'DriftFound',
+  /** Routes and Elastic IPs put back on the owner, per group. */
+  driftRepaired: 'DriftRepaired',
+  /** Repairs that failed with a terminal error, per group. */
+  repairFailures: 'RepairFailures',
+  /** EC2 calls that failed, by class (`unknown`, `terminal`, `throttled`, `unauthorized`). */
+  ec2Errors: 'Ec2Errors',
+  /** DynamoDB calls that failed, by class. */
+  dynamoDbErrors: 'DynamoDbErrors',
+  /** EC2 calls refused for lack of permission: the control plane's own fault, never the node's. */
+  authorizationFailures: 'AuthorizationFailures',
+  /** Reconcile ticks that failed (state unknown that tick). */
+  reconcileErrors: 'ReconcileErrors',
+  /** Ticks on which a group had no healthy member, per group. */
+  noHealthyMember: 'NoHealthyMember',
+  /** Seconds since each node's heartbeat sequence last advanced, on the reconciler's clock, per node. */
+  heartbeatAgeSeconds: 'HeartbeatAgeSeconds',
+  /** The reconcile lease changed hands (taken over from another loop). */
+  leaseHandovers: 'LeaseHandovers',
 } as const;
 
 /** Environment variables the CDK construct sets on the control-plane Lambdas. */

@@ -10,7 +10,7 @@ import type { CliIo } from '../process/io';
 export async function runStatus(argv: readonly string[], io: CliIo, now: () => number = Date.now): Promise<number> {
   const flags = parseFlags(argv, { config: 'string', json: 'boolean' });
   const context = loadClusterContext(flags.config, 'status');
-  const [statuses, heartbeats] = await Promise.all([context.state.readStatuses(), context.heartbeats.readHeartbeats()]);
+  const [statuses, { beats: heartbeats }] = await Promise.all([context.state.readStatuses(), context.heartbeats.readHeartbeats()]);
   const at = now();
   const groups = context.spec.groups.map((group) => {
     const status = statuses.get(group.id);

@@ -146,6 +146,22 @@ export interface Heartbeat {
   readonly leaving: boolean;
   readonly checks: readonly HealthCheckResult[];
   readonly agentVersion?: string | undefined;
+  /** Changes each time the agent process starts: a restart is visible even when the sequence keeps growing. */
+  readonly incarnation?: string | undefined;
+}
+
+/** A heartbeat item that failed validation: counts as no beat from that node, never as a verdict. */
+export interface MalformedHeartbeat {
+  /** The item's key, when it had a readable one. */
+  readonly instanceId?: string | undefined;
+  /** What was wrong, for the finding that names the node. */
+  readonly problem: string;
+}
+
+/** One read of the heartbeats table: every valid item, and the items that were rejected. */
+export interface HeartbeatRead {
+  readonly beats: readonly Heartbeat[];
+  readonly malformed: readonly MalformedHeartbeat[];
 }
 
 export type HealthState = 'healthy' | 'failed' | 'unknown';

@@ -5,7 +5,7 @@ import type {
   CloudObservation,
   GroupSpec,
   GroupStatus,
-  Heartbeat,
+  HeartbeatRead,
   HistoryEntry,
   LivenessBaselines,
   NodeSignal,
@@ -50,7 +50,8 @@ export interface StatePort {
 }
 
 export interface HeartbeatPort {
-  readHeartbeats(): Promise<readonly Heartbeat[]>;
+  /** Never throws for one bad item: such items come back in `malformed`, the rest in `beats`. */
+  readHeartbeats(): Promise<HeartbeatRead>;
 }
 
 export type LeaseAcquisition =

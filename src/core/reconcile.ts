@@ -113,7 +113,7 @@ export async function reconcileOnce(deps: ReconcileDeps, memory: ReconcileMemory
 
   let heartbeats: Observed<readonly Heartbeat[]>;
   try {
-    heartbeats = { ok: true, value: await deps.heartbeats.readHeartbeats() };
+    heartbeats = { ok: true, value: (await deps.heartbeats.readHeartbeats()).beats };
   } catch (error) {
     heartbeats = { ok: false, reason: errorText(error) };
     log.warn('heartbeats unreadable; node health unknown this tick', { error: errorText(error) });

@@ -1,4 +1,4 @@
-import type { ClusterSpec, GroupSpec, GroupStatus, Heartbeat, HistoryEntry } from '../core/model';
+import type { ClusterSpec, GroupSpec, GroupStatus, Heartbeat, HeartbeatRead, HistoryEntry } from '../core/model';
 import type { CommitResult, FencingToken, HeartbeatPort, StatePort, StoredState } from '../core/ports';
 
 /*
@@ -35,9 +35,9 @@ export class SimState implements StatePort, HeartbeatPort {
     this.history.push(...entries);
   }
 
-  async readHeartbeats(): Promise<readonly Heartbeat[]> {
+  async readHeartbeats(): Promise<HeartbeatRead> {
     if (this.heartbeatReadFailure) throw new Error(this.heartbeatReadFailure);
-    return [...this.heartbeats.values()];
+    return { beats: [...this.heartbeats.values()], malformed: [] };
   }
 
   writeHeartbeat(heartbeat: Heartbeat): boolean {

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { HealthCheckResult, Heartbeat } from '../../core/model';
+import type { HealthCheckResult, Heartbeat, HeartbeatRead } from '../../core/model';
 import type { HeartbeatPort } from '../../core/ports';
 import { isConditionalCheckFailed, StaleHeartbeatError, translateStoreError } from './errors';
 import { withoutUndefined } from './values';
@@ -45,7 +45,7 @@ export class DynamoHeartbeatStore implements HeartbeatPort {
     this.clock = options.clock ?? Date.now;
   }
 
-  async readHeartbeats(): Promise<readonly Heartbeat[]> {
+  async readHeartbeats(): Promise<HeartbeatRead> {
     const nowSeconds = this.clock() / 1000;
     const heartbeats: Heartbeat[] = [];
     let startKey: Record<string, unknown> | undefined;
@@ -62,7 +62,7 @@ export class DynamoHeartbeatStore implements HeartbeatPort {
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    return heartbeats;
+    return { beats: heartbeats, malformed: [] };
   }
 
   /** Throws StaleHeartbeatError when `heartbeat.seq` is not above the stored sequence. */

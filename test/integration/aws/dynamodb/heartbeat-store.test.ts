@@ -45,7 +45,7 @@ describe('DynamoHeartbeatStore', () => {
     await store.writeHeartbeat(beat('i-0bbbbbbbbbbbbbbb2', 7), 60);
 
     // Act
-    const heartbeats = await store.readHeartbeats();
+    const heartbeats = (await store.readHeartbeats()).beats;
 
     // Assess
     expect([...heartbeats].sort((a, b) => a.instanceId.localeCompare(b.instanceId))).toEqual([
@@ -68,7 +68,7 @@ describe('DynamoHeartbeatStore', () => {
     // Assess
     await expect(write).rejects.toBeInstanceOf(StaleHeartbeatError);
     await expect(write).rejects.toMatchObject({ code: 'EC2F-D003' });
-    expect(await store.readHeartbeats()).toEqual([{ ...beat('i-0aaaaaaaaaaaaaaa1', 5), agentVersion: undefined }]);
+    expect((await store.readHeartbeats()).beats).toEqual([{ ...beat('i-0aaaaaaaaaaaaaaa1', 5), agentVersion: undefined }]);
   });
 
   it('does not return beats whose TTL has passed, though they are still stored', async () => {
@@ -80,7 +80,7 @@ describe('DynamoHeartbeatStore', () => {
     const reader = new DynamoHeartbeatStore(documents, cluster, { clock: () => now });
 
     // Act
-    const heartbeats = await reader.readHeartbeats();
+    const heartbeats = (await reader.readHeartbeats()).beats;
 
     // Assess
     expect(heartbeats.map((h) => h.instanceId)).toEqual(['i-0bbbbbbbbbbbbbbb2']);

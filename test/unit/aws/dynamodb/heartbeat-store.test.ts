@@ -91,7 +91,7 @@ describe('DynamoHeartbeatStore.readHeartbeats', () => {
     });
 
     // Act
-    const heartbeats = await store().readHeartbeats();
+    const heartbeats = (await store().readHeartbeats()).beats;
 
     // Assess
     expect(heartbeats.map((h) => h.instanceId)).toEqual(['i-live']);

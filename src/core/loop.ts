@@ -1,8 +1,10 @@
 import { abortableSleep } from './abortable-sleep';
 import { applyNodeSignal, parseNodeEvent } from './events';
 import type { ClusterSpec, NodeSignal } from './model';
-import type { FencingToken, LeasePort, SignalPort, StoredSignal } from './ports';
-import { newMemory, reconcileOnce, silentLogger, type ReconcileDeps, type ReconcileReport } from './reconcile';
+import type { LeasePort, SignalPort, StoredSignal } from './ports';
+import { LeaseKeeper } from './lease-keeper';
+import { errorText, silentLogger, type Logger } from './logger';
+import { newMemory, reconcileOnce, type ReconcileDeps, type ReconcileReport } from './reconcile';
 
 /*
  * The reconcile loop every runner shares (the controller process, the reconciler Lambda):
@@ -25,10 +27,17 @@ export interface LoopOptions {
   readonly signal: AbortSignal;
   /** Clock time (ms) by which the loop must have stopped and released the lease. */
   readonly deadline?: number | undefined;
-  /** Stop this long before the deadline: one tick's EC2 calls must fit. @default 2 × apiCallTimeout + check interval */
+  /** Stop this long before the deadline: one tick's EC2 calls must fit. @default {@link stopMarginMs} */
   readonly stopMarginMs?: number | undefined;
   /** Lease time-to-live. @default 3 × checkIntervalSeconds, at least 1 s */
   readonly leaseTtlMs?: number | undefined;
+}
+
+/** How long before its deadline a loop stops: one tick's EC2 calls must fit (2 × apiCallTimeout + check interval). */
+export function stopMarginMs(spec: ClusterSpec | undefined): number {
+  const apiCallTimeoutSeconds = spec?.defaults.tunables.apiCallTimeoutSeconds ?? 3;
+  const checkIntervalSeconds = spec?.defaults.checkIntervalSeconds ?? 1;
+  return (2 * apiCallTimeoutSeconds + checkIntervalSeconds) * 1000;
 }
 
 export interface LoopSummary {
@@ -38,24 +47,27 @@ export interface LoopSummary {
   readonly stoppedBecause: 'aborted' | 'deadline';
 }
 
-const defaultSleep = abortableSleep;
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 export class ReconcileLoop {
   private readonly memory = newMemory();
   private readonly pending: StoredSignal[] = [];
+  private readonly keeper: LeaseKeeper;
+  private readonly log: Logger;
+  private readonly sleep: (ms: number, wake: AbortSignal) => Promise<void>;
   private wake = new AbortController();
   private spec: ClusterSpec | undefined;
+  private forceObserve = true;
+  private waitingFor: string | undefined;
   /** Recorded signals already applied, by instance or alarm, so each is applied once. */
   private readonly seenSignals = new Map<string, number>();
 
   constructor(
     private readonly deps: LoopDeps,
     private readonly options: LoopOptions,
-  ) {}
+  ) {
+    this.log = deps.logger ?? silentLogger;
+    this.sleep = deps.sleep ?? abortableSleep;
+    this.keeper = new LeaseKeeper({ lease: deps.lease, clock: deps.clock, sleep: this.sleep, logger: this.log }, options.holder);
+  }
 
   /** Hands the loop an EventBridge event (EC2 state change, alarm); it is judged on the next tick, at once. */
   notify(event: unknown): NodeSignal {
@@ -65,118 +77,99 @@ export class ReconcileLoop {
     return signal;
   }
 
+  /** Ticks while it holds the lease (standing by otherwise) until aborted or the deadline nears; releases the lease on the way out. */
   async run(): Promise<LoopSummary> {
-    const { deps, options } = this;
-    const log = deps.logger ?? silentLogger;
-    const sleep = deps.sleep ?? defaultSleep;
+    const { options } = this;
     const onAbort = () => this.wake.abort();
     options.signal.addEventListener('abort', onAbort);
-
-    let fence: FencingToken | undefined;
-    let heldLease = false;
     let ticks = 0;
     let transitions = 0;
-    let forceObserve = true;
-    let waitingFor: string | undefined;
-
-    const intervalMs = () => (this.spec?.defaults.checkIntervalSeconds ?? 1) * 1000;
-    const ttlMs = () => options.leaseTtlMs ?? Math.max(1000, 3 * intervalMs());
-    const marginMs = () =>
-      options.stopMarginMs ?? 2 * (this.spec?.defaults.tunables.apiCallTimeoutSeconds ?? 3) * 1000 + intervalMs();
-    const timeLeft = () => (options.deadline === undefined ? Infinity : options.deadline - deps.clock() - marginMs());
-
+    let heldLease = false;
     try {
-      while (!options.signal.aborted && timeLeft() > 0) {
-        const tickStart = deps.clock();
+      while (!options.signal.aborted && this.timeLeft() > 0) {
+        const tickStart = this.deps.clock();
         if (this.wake.signal.aborted) this.wake = new AbortController();
-
-        if (!fence) {
-          let acquisition;
-          try {
-            if (!this.spec) this.spec = (await deps.state.read()).spec;
-            acquisition = await deps.lease.acquire(options.holder, ttlMs(), tickStart);
-          } catch (error) {
-            log.warn('lease unavailable; trying again next tick', { error: errorText(error) });
-            await sleep(intervalMs(), this.wake.signal);
-            continue;
-          }
-          if (!acquisition.acquired) {
-            if (waitingFor !== acquisition.holder) log.info('standing by: lease held by another loop', { holder: acquisition.holder });
-            waitingFor = acquisition.holder;
-            await sleep(Math.min(intervalMs(), Math.max(10, acquisition.expiresAt - deps.clock())), this.wake.signal);
-            continue;
-          }
-          fence = acquisition.fence;
-          heldLease = true;
-          waitingFor = undefined;
-          this.memory.baselines = acquisition.baselines;
-          this.memory.observation = undefined;
-          forceObserve = true;
-          log.info('lease acquired', { holder: fence.holder, token: fence.token, tookOver: acquisition.tookOver, previousHolder: acquisition.previousHolder });
-        }
-
-        await this.collectRecordedSignals(log);
-        if (this.spec) forceObserve = this.applyPendingSignals(this.spec) || forceObserve;
-
-        let report: ReconcileReport | undefined;
-        // A tick can outlast the lease while EC2 is slow (observation is bounded by the
-        // quick-check timeout): keep the lease alive meanwhile, or a standby would take over
-        // and fence every write of this tick.
-        const heldFence = fence;
-        const keepAlive = setInterval(() => {
-          deps.lease.renew(heldFence, ttlMs(), deps.clock(), this.memory.baselines).catch(() => undefined);
-        }, ttlMs() / 3);
-        try {
-          report = await reconcileOnce(deps, this.memory, { fence, forceObserve });
-          this.spec = report.spec;
+        if (!this.keeper.fence && !(await this.acquireOrStandBy())) continue;
+        heldLease = true;
+        const report = await this.tick();
+        if (report) {
           ticks += 1;
           transitions += report.transitions.length;
-          forceObserve = report.unsettled;
-        } catch (error) {
-          // The state store could not be read or written: nothing is known, so nothing moves.
-          log.warn('reconcile failed; state unknown this tick', { error: errorText(error) });
-          forceObserve = true;
-        } finally {
-          clearInterval(keepAlive);
         }
-
-        if (report?.fenced) {
-          log.warn('lease lost to another loop; standing down', { token: fence.token });
-          fence = undefined;
-          continue;
-        }
-        try {
-          const renewal = await deps.lease.renew(fence, ttlMs(), deps.clock(), this.memory.baselines);
-          if (!renewal.renewed) {
-            log.warn('lease lost to another loop; standing down', { token: fence.token });
-            fence = undefined;
-            continue;
-          }
-        } catch (error) {
-          log.warn('lease renewal failed; will retry', { error: errorText(error) });
-        }
-
+        if (!this.keeper.fence) continue;
+        if ((await this.keeper.renew(this.ttlMs(), this.memory.baselines)) === 'lost') continue;
         if (this.pending.length > 0 && this.spec) continue;
-        const nextTick = tickStart + intervalMs();
-        const wait = Math.min(nextTick - deps.clock(), timeLeft());
-        if (wait > 0) await sleep(wait, this.wake.signal);
+        const wait = Math.min(tickStart + this.intervalMs() - this.deps.clock(), this.timeLeft());
+        if (wait > 0) await this.sleep(wait, this.wake.signal);
       }
     } finally {
       options.signal.removeEventListener('abort', onAbort);
-      if (fence) {
-        try {
-          await deps.lease.renew(fence, ttlMs(), deps.clock(), this.memory.baselines);
-          await deps.lease.release(fence);
-          log.info('lease released', { token: fence.token });
-        } catch (error) {
-          log.warn('lease release failed; it will expire on its own', { error: errorText(error) });
-        }
-      }
+      await this.keeper.release(this.ttlMs(), this.memory.baselines);
     }
     return { ticks, transitions, heldLease, stoppedBecause: options.signal.aborted ? 'aborted' : 'deadline' };
   }
 
-  private async collectRecordedSignals(log: NonNullable<LoopDeps['logger']>): Promise<void> {
+  /** One attempt at the lease; on failure waits (at most a tick) and returns false. */
+  private async acquireOrStandBy(): Promise<boolean> {
+    let acquisition;
+    try {
+      if (!this.spec) this.spec = (await this.deps.state.read()).spec;
+      acquisition = await this.keeper.tryAcquire(this.ttlMs());
+    } catch (error) {
+      this.log.warn('lease unavailable; trying again next tick', { error: errorText(error) });
+      await this.sleep(this.intervalMs(), this.wake.signal);
+      return false;
+    }
+    if (!acquisition.acquired) {
+      if (this.waitingFor !== acquisition.holder) this.log.info('standing by: lease held by another loop', { holder: acquisition.holder });
+      this.waitingFor = acquisition.holder;
+      await this.sleep(Math.min(this.intervalMs(), Math.max(10, acquisition.expiresAt - this.deps.clock())), this.wake.signal);
+      return false;
+    }
+    this.waitingFor = undefined;
+    this.memory.baselines = acquisition.baselines;
+    this.memory.observation = undefined;
+    this.forceObserve = true;
+    const { fence, tookOver, previousHolder } = acquisition;
+    this.log.info('lease acquired', { holder: fence.holder, token: fence.token, tookOver, previousHolder });
+    return true;
+  }
+
+  /** Signals in, one reconcile with the lease kept alive meanwhile; undefined when the state was unknown. */
+  private async tick(): Promise<ReconcileReport | undefined> {
+    const fence = this.keeper.fence!;
+    await this.collectRecordedSignals();
+    if (this.spec) this.forceObserve = this.applyPendingSignals(this.spec) || this.forceObserve;
+    try {
+      const reconcile = reconcileOnce(this.deps, this.memory, { fence, forceObserve: this.forceObserve });
+      const report = await this.keeper.keepAliveDuring(reconcile, this.ttlMs(), () => this.memory.baselines);
+      this.spec = report.spec;
+      this.forceObserve = report.unsettled;
+      if (report.fenced) this.keeper.standDown();
+      return report;
+    } catch (error) {
+      // The state store could not be read or written: nothing is known, so nothing moves.
+      this.log.warn('reconcile failed; state unknown this tick', { error: errorText(error) });
+      this.forceObserve = true;
+      return undefined;
+    }
+  }
+
+  private intervalMs(): number {
+    return (this.spec?.defaults.checkIntervalSeconds ?? 1) * 1000;
+  }
+
+  private ttlMs(): number {
+    return this.options.leaseTtlMs ?? Math.max(1000, 3 * this.intervalMs());
+  }
+
+  private timeLeft(): number {
+    if (this.options.deadline === undefined) return Infinity;
+    const marginMs = this.options.stopMarginMs ?? stopMarginMs(this.spec);
+    return this.options.deadline - this.deps.clock() - marginMs;
+  }
+
+  private async collectRecordedSignals(): Promise<void> {
     if (!this.deps.signals) return;
     try {
       for (const stored of await this.deps.signals.readSignals()) {
@@ -186,7 +179,7 @@ export class ReconcileLoop {
         this.pending.push(stored);
       }
     } catch (error) {
-      log.warn('recorded events unreadable; heartbeats and EC2 still count', { error: errorText(error) });
+      this.log.warn('recorded events unreadable; heartbeats and EC2 still count', { error: errorText(error) });
     }
   }
 
@@ -197,7 +190,7 @@ export class ReconcileLoop {
       const node = applyNodeSignal(this.memory, spec, signal, at);
       if (node) {
         applied = true;
-        (this.deps.logger ?? silentLogger).info('node event', { node, ...signal });
+        this.log.info('node event', { node, ...signal });
       }
     }
     return applied;

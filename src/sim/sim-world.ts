@@ -1,5 +1,6 @@
 import type { ClusterSpec, HealthCheckResult, NodeId } from '../core/model';
-import { newMemory, reconcileOnce, type DecisionLogger, type ReconcileMemory, type ReconcileReport } from '../core/reconcile';
+import type { Logger } from '../core/logger';
+import { newMemory, reconcileOnce, type ReconcileMemory, type ReconcileReport } from '../core/reconcile';
 import type { FencingToken } from '../core/ports';
 import { SimClock } from './sim-clock';
 import { SimCloud } from './sim-cloud';
@@ -22,7 +23,7 @@ export interface SimNode {
 
 export interface SimWorldOptions {
   readonly random?: () => number;
-  readonly logger?: DecisionLogger;
+  readonly logger?: Logger;
   /** Extra route tables (id → routes) beyond those the world derives from the spec. */
   readonly extraRoutes?: Record<string, Record<string, string>>;
 }

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseClusterConfig } from '../../../src/core/config';
 import { EventError, parseNodeEvent } from '../../../src/core/events';
 import { ReconcileLoop } from '../../../src/core/loop';
@@ -9,8 +9,9 @@ import { SimLease } from '../../../src/sim/sim-lease';
 import { SimState } from '../../../src/sim/sim-state';
 
 /*
- * The loop on real time with scaled-down intervals (50 ms ticks and heartbeats) against the
- * in-memory ports: leases, deadlines, events and handovers.
+ * The loop on simulated time (vitest's fake timers drive its sleeps, the lease keeper's renewals
+ * and Date.now) with 50 ms ticks and heartbeats against the in-memory ports: leases, deadlines,
+ * events and handovers.
  */
 
 const TICK_MS = 50;
@@ -45,7 +46,16 @@ function fastSpec(): ClusterSpec {
 }
 
 const timers: NodeJS.Timeout[] = [];
-afterEach(() => timers.splice(0).forEach(clearInterval));
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+});
+afterEach(() => {
+  timers.splice(0).forEach(clearInterval);
+  vi.useRealTimers();
+});
+
+/** Lets simulated time pass, running every timer and promise due meanwhile. */
+const pass = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 
 function world() {
   const spec = fastSpec();
@@ -72,7 +82,7 @@ const until = async (condition: () => boolean, timeoutMs = 3000) => {
   const start = Date.now();
   while (!condition()) {
     if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
+    await pass(5);
   }
   return Date.now() - start;
 };
@@ -85,7 +95,11 @@ describe('ReconcileLoop', () => {
 
     // Act
     const started = Date.now();
-    const summary = await loop.run();
+    const running = loop.run();
+    let finished = false;
+    void running.then(() => (finished = true));
+    await until(() => finished, 2000);
+    const summary = await running;
 
     // Assess
     expect(Date.now() - started).toBeLessThan(800);
@@ -171,7 +185,7 @@ describe('ReconcileLoop', () => {
     await until(() => w.state.statuses.get('vip')?.owner === 'node1');
     const second = new AbortController();
     const runningB = new ReconcileLoop(w.deps, { holder: 'b', signal: second.signal }).run();
-    await new Promise((r) => setTimeout(r, 150));
+    await pass(150);
     const holderWhileBoth = w.lease.holder;
     const tokenOfA = w.state.leaseToken;
 
@@ -205,7 +219,7 @@ describe('ReconcileLoop', () => {
     const running = new ReconcileLoop(w.deps, { holder: 'b', signal: abort.signal }).run();
     await until(() => w.lease.holder === 'b');
     const takeover = Date.now() - abandonedAt;
-    await new Promise((r) => setTimeout(r, 150));
+    await pass(150);
     abort.abort();
     await running;
 

@@ -1,0 +1,77 @@
+import { judgeNodes } from './health';
+import { errorText, type Logger } from './logger';
+import type { ClusterSpec, GroupStatus, Heartbeat, InstanceState, NodeHealth, NodeId, Observed } from './model';
+import { initialStatus } from './model';
+import type { ReconcileDeps, ReconcileMemory } from './reconcile-types';
+
+/*
+ * The reading phases of a reconcile: the stored state, the heartbeats, EC2 when due, and the
+ * judgement of every node. Reading the state store may throw (then nothing is known and nothing
+ * moves); unreadable heartbeats only make every node unknown; an unknown observation is recorded
+ * as such by the cloud port, never thrown.
+ */
+
+export interface StoredWorld {
+  readonly spec: ClusterSpec;
+  /** Every group's status, `initialStatus` for a group never written. */
+  readonly statuses: ReadonlyMap<string, GroupStatus>;
+  readonly heartbeats: Observed<readonly Heartbeat[]>;
+}
+
+export async function readStoredWorld(deps: ReconcileDeps, log: Logger): Promise<StoredWorld> {
+  const { spec, statuses: stored } = await deps.state.read();
+  const statuses = new Map<string, GroupStatus>();
+  for (const group of spec.groups) statuses.set(group.id, stored.get(group.id) ?? initialStatus(group.id));
+  return { spec, statuses, heartbeats: await readHeartbeats(deps, log) };
+}
+
+async function readHeartbeats(deps: ReconcileDeps, log: Logger): Promise<Observed<readonly Heartbeat[]>> {
+  try {
+    return { ok: true, value: (await deps.heartbeats.readHeartbeats()).beats };
+  } catch (error) {
+    log.warn('heartbeats unreadable; node health unknown this tick', { error: errorText(error) });
+    return { ok: false, reason: errorText(error) };
+  }
+}
+
+/** Reads EC2 into memory when forced or when the last observation is older than the drift-check interval; true when it did. */
+export async function observeIfDue(deps: ReconcileDeps, memory: ReconcileMemory, spec: ClusterSpec, now: number, force: boolean): Promise<boolean> {
+  const due = force || !memory.observation || now - memory.observation.at >= spec.defaults.driftCheckIntervalSeconds * 1000;
+  if (!due) return false;
+  memory.observation = await deps.cloud.observe(spec);
+  return true;
+}
+
+/** Judges every node from the heartbeats and what is known of its instance and alarm; keeps the new baselines in memory. */
+export function judge(world: StoredWorld, memory: ReconcileMemory, now: number): ReadonlyMap<NodeId, NodeHealth> {
+  const judged = judgeNodes({
+    spec: world.spec,
+    heartbeats: world.heartbeats,
+    baselines: memory.baselines,
+    instanceStates: effectiveInstanceStates(memory, now),
+    alarmingNodes: memory.alarmingNodes,
+    now,
+  });
+  memory.baselines = judged.baselines;
+  return judged.health;
+}
+
+/**
+ * EC2's Describe calls are eventually consistent: right after a stop event they may still say
+ * `running`. A "going down" event therefore outweighs a still-running observation for this long.
+ */
+const DOWN_EVENT_GRACE_MS = 60_000;
+const GOING_DOWN: ReadonlySet<InstanceState> = new Set(['stopping', 'stopped', 'shutting-down', 'terminated']);
+
+export function effectiveInstanceStates(memory: ReconcileMemory, now: number): Record<string, InstanceState> {
+  const states: Record<string, InstanceState> = {};
+  const observation = memory.observation;
+  if (observation?.instances.ok) Object.assign(states, observation.instances.value);
+  for (const [instanceId, event] of Object.entries(memory.instanceEvents)) {
+    const observed = states[instanceId];
+    const newerThanObservation = !observation || !observation.instances.ok || event.at >= observation.at;
+    const stillSettling = GOING_DOWN.has(event.state) && (observed === 'running' || observed === 'pending') && now - event.at < DOWN_EVENT_GRACE_MS;
+    if (newerThanObservation || stillSettling) states[instanceId] = event.state;
+  }
+  return states;
+}

@@ -1,11 +1,14 @@
 import type {
   ClusterSpec,
+  Finding,
   Heartbeat,
   InstanceState,
   LivenessBaseline,
   LivenessBaselines,
+  MalformedHeartbeat,
   NodeHealth,
   NodeId,
+  NodeSpec,
   Observed,
 } from './model';
 
@@ -14,6 +17,12 @@ import type {
  * judge's own clock: the timestamps an agent writes are never trusted, so clock skew can
  * neither fake life nor fake death. A node first seen (or never seen) is `unknown` until its
  * sequence advances or the missed-beat window elapses.
+ *
+ * What the judge could not see is never held against a node: time during which the heartbeats
+ * could not be read, and a settling window of one missed-beat window after reads recover, never
+ * count as silence; and when every node's heartbeat stalls at once, that is the store or the
+ * network, not the nodes, so none of them is failed for it. One node's item, however malformed,
+ * affects only that node: it counts as a missed beat.
  */
 
 /** Sequence number of a node never seen: any real heartbeat advances past it. */
@@ -24,7 +33,15 @@ const DOWN_STATES: ReadonlySet<InstanceState> = new Set(['stopping', 'stopped', 
 export interface HealthSignals {
   readonly spec: ClusterSpec;
   readonly heartbeats: Observed<readonly Heartbeat[]>;
+  /** Items of the heartbeats table that failed validation: each counts as no beat from its node. */
+  readonly malformed?: readonly MalformedHeartbeat[] | undefined;
   readonly baselines: LivenessBaselines;
+  /**
+   * The last time (judge's clock) the judge could not know the heartbeats: a failed or too slow
+   * read, a failed tick, a lease taken over from a holder that vanished. Silence before it plus
+   * one missed-beat window never fails a node.
+   */
+  readonly blindAt?: number | undefined;
   /** From the last EC2 observation and state-change events; unknown states are ignored. */
   readonly instanceStates?: Readonly<Record<string, InstanceState>> | undefined;
   /** Nodes whose configured CloudWatch alarm is in ALARM. */
@@ -35,73 +52,156 @@ export interface HealthSignals {
 export interface HealthJudgement {
   readonly health: ReadonlyMap<NodeId, NodeHealth>;
   readonly baselines: LivenessBaselines;
+  readonly findings: readonly Finding[];
 }
+
+type Liveness = { state: NodeHealth['state']; reason: string };
 
 export function failureWindowMs(spec: ClusterSpec): number {
   return spec.defaults.heartbeat.missedBeats * spec.defaults.heartbeat.intervalSeconds * 1000;
 }
 
+/** The longest gap between two advances a stable node shows on the judge's clock: one beat, plus one tick of sampling. */
+function stableGapMs(spec: ClusterSpec): number {
+  return (spec.defaults.heartbeat.intervalSeconds + spec.defaults.checkIntervalSeconds) * 1000;
+}
+
 export function judgeNodes(signals: HealthSignals): HealthJudgement {
-  const { spec, now } = signals;
-  const windowMs = failureWindowMs(spec);
+  const { spec } = signals;
   const byInstance = new Map<string, Heartbeat>();
   if (signals.heartbeats.ok) for (const hb of signals.heartbeats.value) byInstance.set(hb.instanceId, hb);
+  const findings = malformedFindings(spec, signals.malformed ?? []);
+  const malformed = new Set((signals.malformed ?? []).map((m) => m.instanceId));
 
+  const judged = spec.nodes.map((node) => {
+    // A malformed item is no beat: the node's baseline stands still, as if the beat was missed.
+    const heartbeat = malformed.has(node.instanceId) ? undefined : byInstance.get(node.instanceId);
+    try {
+      return { node, ...judgeLiveness(signals, node, heartbeat) };
+    } catch (error) {
+      // Defence in depth: one node's judgement never throws for the others.
+      const reason = `could not be judged: ${error instanceof Error ? error.message : String(error)}`;
+      findings.push({ code: 'EC2F-R008', severity: 'warning', node: node.id, message: `node ${node.id} ${reason}` });
+      const baseline = signals.baselines[node.id] ?? { seq: NEVER_SEEN, seenAt: signals.now };
+      return { node, heartbeat: undefined, baseline, liveness: { state: 'unknown' as const, reason } };
+    }
+  });
+
+  const together = stalledTogether(spec, judged);
+  if (together.size > 0) {
+    findings.push({
+      code: 'EC2F-R012',
+      severity: 'error',
+      message: `the heartbeats of ${[...together].join(', ')} stalled together and no node's advances: the store or the network, not the nodes; nothing moves until they advance again`,
+    });
+  }
   const health = new Map<NodeId, NodeHealth>();
   const baselines: Record<NodeId, LivenessBaseline> = {};
-
-  for (const node of spec.nodes) {
-    const previous = signals.baselines[node.id];
-    const heartbeat = byInstance.get(node.instanceId);
-
-    let baseline: LivenessBaseline;
-    let liveness: { state: NodeHealth['state']; reason: string };
-    if (!signals.heartbeats.ok) {
-      baseline = previous ?? { seq: NEVER_SEEN, seenAt: now };
-      liveness = { state: 'unknown', reason: `heartbeats unreadable: ${signals.heartbeats.reason}` };
-    } else if (previous === undefined) {
-      // First sight proves nothing: the item may be a dead node's last word.
-      baseline = { seq: heartbeat?.seq ?? NEVER_SEEN, seenAt: now };
-      liveness = { state: 'unknown', reason: 'waiting for the heartbeat sequence to advance' };
-    } else if (heartbeat !== undefined && heartbeat.seq > previous.seq) {
-      baseline = { seq: heartbeat.seq, seenAt: now, healthySince: previous.healthySince };
-      liveness = { state: 'healthy', reason: 'heartbeat advancing' };
-    } else {
-      baseline = previous;
-      const silentMs = now - previous.seenAt;
-      if (silentMs > windowMs) {
-        liveness = {
-          state: 'failed',
-          reason:
-            previous.seq === NEVER_SEEN
-              ? `no heartbeat for ${(silentMs / 1000).toFixed(1)}s`
-              : `heartbeat sequence stalled at ${previous.seq} for ${(silentMs / 1000).toFixed(1)}s`,
-        };
-      } else if (previous.healthySince !== undefined) {
-        liveness = { state: 'healthy', reason: 'heartbeat within window' };
-      } else {
-        liveness = { state: 'unknown', reason: 'waiting for the heartbeat sequence to advance' };
-      }
-    }
-
-    const verdict = overrideByOtherSignals(liveness, {
-      heartbeat: signals.heartbeats.ok ? heartbeat : undefined,
+  for (const { node, heartbeat, baseline, liveness } of judged) {
+    const seen = together.has(node.id) ? storeOrNetwork(liveness) : liveness;
+    const verdict = overrideByOtherSignals(seen, {
+      heartbeat,
       instanceState: signals.instanceStates?.[node.instanceId],
       alarming: signals.alarmingNodes?.has(node.id) ?? false,
     });
-    const healthySince = verdict.state === 'healthy' ? (baseline.healthySince ?? now) : undefined;
-    baselines[node.id] = { seq: baseline.seq, seenAt: baseline.seenAt, healthySince };
-    health.set(node.id, { node: node.id, state: verdict.state, reason: verdict.reason, healthySince });
+    const healthy = verdict.state === 'healthy';
+    const healthySince = healthy ? (baseline.healthySince ?? signals.now) : undefined;
+    const stableSince = healthy ? (baseline.stableSince ?? signals.now) : undefined;
+    baselines[node.id] = { seq: baseline.seq, seenAt: baseline.seenAt, healthySince, stableSince, incarnation: baseline.incarnation };
+    health.set(node.id, { node: node.id, state: verdict.state, reason: verdict.reason, healthySince: stableSince });
   }
-  return { health, baselines };
+  return { health, baselines, findings };
 }
 
-function overrideByOtherSignals(
-  liveness: { state: NodeHealth['state']; reason: string },
-  other: { heartbeat: Heartbeat | undefined; instanceState: InstanceState | undefined; alarming: boolean },
-): { state: NodeHealth['state']; reason: string } {
-  if (other.instanceState !== undefined && DOWN_STATES.has(other.instanceState))
-    return { state: 'failed', reason: `instance is ${other.instanceState}` };
+/** What the heartbeat sequence alone says of one node, and the baseline to keep. */
+function judgeLiveness(signals: HealthSignals, node: NodeSpec, heartbeat: Heartbeat | undefined): { heartbeat: Heartbeat | undefined; baseline: LivenessBaseline; liveness: Liveness } {
+  const { spec, now } = signals;
+  const previous = signals.baselines[node.id];
+  if (!signals.heartbeats.ok) {
+    return {
+      heartbeat: undefined,
+      baseline: previous ?? { seq: NEVER_SEEN, seenAt: now },
+      liveness: { state: 'unknown', reason: `heartbeats unreadable: ${signals.heartbeats.reason}` },
+    };
+  }
+  if (previous === undefined) {
+    // First sight proves nothing: the item may be a dead node's last word.
+    return {
+      heartbeat,
+      baseline: { seq: heartbeat?.seq ?? NEVER_SEEN, seenAt: now, incarnation: heartbeat?.incarnation },
+      liveness: { state: 'unknown', reason: 'waiting for the heartbeat sequence to advance' },
+    };
+  }
+  if (heartbeat !== undefined && heartbeat.seq > previous.seq) {
+    const restarted = previous.incarnation !== undefined && heartbeat.incarnation !== undefined && heartbeat.incarnation !== previous.incarnation;
+    const gapped = now - previous.seenAt > stableGapMs(spec);
+    const stableSince = restarted || gapped ? now : previous.stableSince;
+    return {
+      heartbeat,
+      baseline: { seq: heartbeat.seq, seenAt: now, healthySince: previous.healthySince, stableSince, incarnation: heartbeat.incarnation ?? previous.incarnation },
+      liveness: { state: 'healthy', reason: 'heartbeat advancing' },
+    };
+  }
+  const silentMs = now - previous.seenAt;
+  // A gap longer than a beat ends stability (the dwell starts over), though not yet liveness.
+  const baseline = silentMs > stableGapMs(spec) ? { ...previous, stableSince: undefined } : previous;
+  return { heartbeat, baseline, liveness: stalledLiveness(signals, previous, silentMs) };
+}
+
+function stalledLiveness(signals: HealthSignals, previous: LivenessBaseline, silentMs: number): Liveness {
+  const windowMs = failureWindowMs(signals.spec);
+  const settled = signals.blindAt === undefined || signals.now - signals.blindAt > windowMs + stableGapMs(signals.spec);
+  if (silentMs > windowMs && settled) {
+    return {
+      state: 'failed',
+      reason:
+        previous.seq === NEVER_SEEN
+          ? `no heartbeat for ${(silentMs / 1000).toFixed(1)}s`
+          : `heartbeat sequence stalled at ${previous.seq} for ${(silentMs / 1000).toFixed(1)}s`,
+    };
+  }
+  if (silentMs > windowMs) {
+    return { state: 'unknown', reason: `heartbeat silent for ${(silentMs / 1000).toFixed(1)}s, but heartbeats were unreadable ${((signals.now - signals.blindAt!) / 1000).toFixed(1)}s ago: settling` };
+  }
+  if (previous.healthySince !== undefined) return { state: 'healthy', reason: 'heartbeat within window' };
+  return { state: 'unknown', reason: 'waiting for the heartbeat sequence to advance' };
+}
+
+/**
+ * Nodes failed for silence whose sequences stopped within one beat of each other while no node's
+ * advances: two or more nodes going quiet together cannot be told apart from the store or the
+ * network failing, so none of them is failed for it. A node silent long before is not counted.
+ */
+function stalledTogether(spec: ClusterSpec, judged: readonly { node: NodeSpec; baseline: LivenessBaseline; liveness: Liveness }[]): Set<NodeId> {
+  if (judged.some((j) => j.liveness.state === 'healthy')) return new Set();
+  const stalled = judged.filter((j) => j.liveness.state === 'failed' && j.baseline.seq !== NEVER_SEEN);
+  if (stalled.length < 2) return new Set();
+  const newest = Math.max(...stalled.map((j) => j.baseline.seenAt));
+  const together = stalled.filter((j) => newest - j.baseline.seenAt <= stableGapMs(spec));
+  return together.length < 2 ? new Set() : new Set(together.map((j) => j.node.id));
+}
+
+function storeOrNetwork(liveness: Liveness): Liveness {
+  return { state: 'unknown', reason: `${liveness.reason}, together with other nodes: the store or the network, not the nodes` };
+}
+
+function malformedFindings(spec: ClusterSpec, malformed: readonly MalformedHeartbeat[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const item of malformed) {
+    const node = spec.nodes.find((n) => n.instanceId === item.instanceId);
+    if (!node) continue; // not a member: its items are nobody's business here
+    findings.push({
+      code: 'EC2F-R008',
+      severity: 'warning',
+      node: node.id,
+      message: `heartbeat item of node ${node.id} (${node.instanceId}) is malformed and counts as a missed beat: ${item.problem}`,
+    });
+  }
+  return findings;
+}
+
+function overrideByOtherSignals(liveness: Liveness, other: { heartbeat: Heartbeat | undefined; instanceState: InstanceState | undefined; alarming: boolean }): Liveness {
+  if (other.instanceState !== undefined && DOWN_STATES.has(other.instanceState)) return { state: 'failed', reason: `instance is ${other.instanceState}` };
   if (other.alarming) return { state: 'failed', reason: 'its CloudWatch alarm is in ALARM' };
   if (other.heartbeat?.leaving) return { state: 'failed', reason: 'node is leaving (graceful stop)' };
   if (liveness.state !== 'healthy') return liveness;

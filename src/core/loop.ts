@@ -127,6 +127,9 @@ export class ReconcileLoop {
       return false;
     }
     this.waitingFor = undefined;
+    // Taken from a holder that vanished: the time since its last renewal went unwatched, so no
+    // node is failed for silence until a missed-beat window has passed on this holder's clock.
+    if (acquisition.tookOver && !acquisition.previousReleased) this.memory.blindAt = this.deps.clock();
     this.memory.baselines = acquisition.baselines;
     this.memory.observation = undefined;
     this.forceObserve = true;
@@ -149,7 +152,8 @@ export class ReconcileLoop {
       return report;
     } catch (error) {
       // The state store could not be read or written: nothing is known, so nothing moves.
-      this.log.warn('reconcile failed; state unknown this tick', { error: errorText(error) });
+      this.memory.blindAt = this.deps.clock();
+      this.log.error('reconcile failed; state unknown this tick', { code: 'EC2F-R011', error: errorText(error) });
       this.forceObserve = true;
       return undefined;
     }

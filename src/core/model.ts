@@ -170,7 +170,10 @@ export interface NodeHealth {
   readonly node: NodeId;
   readonly state: HealthState;
   readonly reason: string;
-  /** Since when (judge's clock) the node has been healthy without a break. */
+  /**
+   * Since when (judge's clock) the node has been stable: healthy, its heartbeats advancing without
+   * a gap longer than one interval, and no agent restart. What automatic switchback's dwell counts.
+   */
   readonly healthySince?: number | undefined;
 }
 
@@ -178,7 +181,12 @@ export interface NodeHealth {
 export interface LivenessBaseline {
   readonly seq: number;
   readonly seenAt: number;
+  /** Since when the node has been healthy without a break (liveness). */
   readonly healthySince?: number | undefined;
+  /** Since when the node has been stable (no gap longer than an interval, no restart): for the dwell. */
+  readonly stableSince?: number | undefined;
+  /** The agent incarnation of the last beat seen: a change is a restart. */
+  readonly incarnation?: string | undefined;
 }
 
 export type LivenessBaselines = Readonly<Record<NodeId, LivenessBaseline>>;
@@ -267,7 +275,10 @@ export type ActionOutcome =
 export interface Finding {
   readonly code: string;
   readonly severity: 'info' | 'warning' | 'error';
-  readonly group: GroupId;
+  /** The group it concerns; absent for a finding about a node alone. */
+  readonly group?: GroupId | undefined;
+  /** The node it concerns, when it is about one node. */
+  readonly node?: NodeId | undefined;
   readonly resource?: ResourceId | undefined;
   readonly message: string;
 }

@@ -63,6 +63,8 @@ export type LeaseAcquisition =
       readonly baselines: LivenessBaselines;
       readonly tookOver: boolean;
       readonly previousHolder?: string | undefined;
+      /** The previous holder released the lease (a clean stop) rather than letting it expire (a crash, a pause). */
+      readonly previousReleased?: boolean | undefined;
     }
   | { readonly acquired: false; readonly holder: string; readonly token: number; readonly expiresAt: number };
 

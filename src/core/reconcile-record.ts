@@ -41,7 +41,8 @@ export async function writeHistory(state: StatePort, entries: readonly HistoryEn
 
 export function logFindings(findings: readonly Finding[], ledger: StatusLedger, log: Logger): void {
   for (const finding of findings) {
-    const fields = { group: finding.group, resource: finding.resource, epoch: ledger.statuses.get(finding.group)?.epoch, code: finding.code };
+    const epoch = finding.group === undefined ? undefined : ledger.statuses.get(finding.group)?.epoch;
+    const fields = { group: finding.group, node: finding.node, resource: finding.resource, epoch, code: finding.code };
     if (finding.severity === 'error') log.error(finding.message, fields);
     else log.warn(finding.message, fields);
   }

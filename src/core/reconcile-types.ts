@@ -29,6 +29,8 @@ export interface ReconcileMemory {
   /** Instance states learned from events, newer than the last observation. */
   instanceEvents: Record<string, { state: InstanceState; at: number }>;
   alarmingNodes: Set<NodeId>;
+  /** The last time the heartbeats could not be known (see HealthSignals.blindAt). */
+  blindAt?: number | undefined;
 }
 
 export function newMemory(): ReconcileMemory {

@@ -1,6 +1,6 @@
 import { judgeNodes } from './health';
 import { errorText, type Logger } from './logger';
-import type { ClusterSpec, GroupStatus, Heartbeat, InstanceState, NodeHealth, NodeId, Observed } from './model';
+import type { ClusterSpec, Finding, GroupStatus, Heartbeat, InstanceState, MalformedHeartbeat, NodeHealth, NodeId, Observed } from './model';
 import { initialStatus } from './model';
 import type { ReconcileDeps, ReconcileMemory } from './reconcile-types';
 
@@ -16,21 +16,38 @@ export interface StoredWorld {
   /** Every group's status, `initialStatus` for a group never written. */
   readonly statuses: ReadonlyMap<string, GroupStatus>;
   readonly heartbeats: Observed<readonly Heartbeat[]>;
+  readonly malformed: readonly MalformedHeartbeat[];
 }
 
-export async function readStoredWorld(deps: ReconcileDeps, log: Logger): Promise<StoredWorld> {
-  const { spec, statuses: stored } = await deps.state.read();
-  const statuses = new Map<string, GroupStatus>();
-  for (const group of spec.groups) statuses.set(group.id, stored.get(group.id) ?? initialStatus(group.id));
-  return { spec, statuses, heartbeats: await readHeartbeats(deps, log) };
-}
-
-async function readHeartbeats(deps: ReconcileDeps, log: Logger): Promise<Observed<readonly Heartbeat[]>> {
+/**
+ * Reads the stored state, then the heartbeats. A failed state read throws (nothing is known);
+ * either failing, or the heartbeats taking longer than a beat to read, makes the time blind.
+ */
+export async function readStoredWorld(deps: ReconcileDeps, memory: ReconcileMemory, log: Logger): Promise<StoredWorld> {
+  let stored;
   try {
-    return { ok: true, value: (await deps.heartbeats.readHeartbeats()).beats };
+    stored = await deps.state.read();
+  } catch (error) {
+    memory.blindAt = deps.clock();
+    throw error;
+  }
+  const { spec } = stored;
+  const statuses = new Map<string, GroupStatus>();
+  for (const group of spec.groups) statuses.set(group.id, stored.statuses.get(group.id) ?? initialStatus(group.id));
+  const started = deps.clock();
+  const read = await readHeartbeats(deps, log);
+  const finished = deps.clock();
+  if (!read.heartbeats.ok || finished - started > spec.defaults.heartbeat.intervalSeconds * 1000) memory.blindAt = finished;
+  return { spec, statuses, ...read };
+}
+
+async function readHeartbeats(deps: ReconcileDeps, log: Logger): Promise<Pick<StoredWorld, 'heartbeats' | 'malformed'>> {
+  try {
+    const { beats, malformed } = await deps.heartbeats.readHeartbeats();
+    return { heartbeats: { ok: true, value: beats }, malformed };
   } catch (error) {
     log.warn('heartbeats unreadable; node health unknown this tick', { error: errorText(error) });
-    return { ok: false, reason: errorText(error) };
+    return { heartbeats: { ok: false, reason: errorText(error) }, malformed: [] };
   }
 }
 
@@ -43,17 +60,19 @@ export async function observeIfDue(deps: ReconcileDeps, memory: ReconcileMemory,
 }
 
 /** Judges every node from the heartbeats and what is known of its instance and alarm; keeps the new baselines in memory. */
-export function judge(world: StoredWorld, memory: ReconcileMemory, now: number): ReadonlyMap<NodeId, NodeHealth> {
+export function judge(world: StoredWorld, memory: ReconcileMemory, now: number): { health: ReadonlyMap<NodeId, NodeHealth>; findings: readonly Finding[] } {
   const judged = judgeNodes({
     spec: world.spec,
     heartbeats: world.heartbeats,
+    malformed: world.malformed,
     baselines: memory.baselines,
+    blindAt: memory.blindAt,
     instanceStates: effectiveInstanceStates(memory, now),
     alarmingNodes: memory.alarmingNodes,
     now,
   });
   memory.baselines = judged.baselines;
-  return judged.health;
+  return { health: judged.health, findings: judged.findings };
 }
 
 /**

@@ -24,9 +24,9 @@ export type { ReconcileDeps, ReconcileMemory, ReconcileOptions, ReconcileReport 
 export async function reconcileOnce(deps: ReconcileDeps, memory: ReconcileMemory, options: ReconcileOptions): Promise<ReconcileReport> {
   const log = deps.logger ?? silentLogger;
   const now = deps.clock();
-  const world = await readStoredWorld(deps, log);
+  const world = await readStoredWorld(deps, memory, log);
   let observed = await observeIfDue(deps, memory, world.spec, now, options.forceObserve ?? false);
-  const health = judge(world, memory, now);
+  const { health, findings: judgeFindings } = judge(world, memory, now);
 
   const ledger = new StatusLedger(world.statuses, deps.state, options.fence, log);
   const decided = await decideAndCommit(world.spec, health, ledger, now, log);
@@ -44,12 +44,12 @@ export async function reconcileOnce(deps: ReconcileDeps, memory: ReconcileMemory
     unsettled: unsettled || outcomes.length > 0 || ledger.conflicts.length > 0,
   });
   // A holder whose lease has moved on must not touch EC2: its view may be stale.
-  if (ledger.fenced) return report([], decided.findings, decided.transitions.length > 0);
+  if (ledger.fenced) return report([], [...judgeFindings, ...decided.findings], decided.transitions.length > 0);
 
   await writeHistory(deps.state, decided.history, log);
   if (decided.transitions.length > 0 && !observed) observed = await observeIfDue(deps, memory, world.spec, now, true);
   const planned = await planAndProve(world.spec, memory.observation!, ledger);
-  const findings = [...decided.findings, ...planned.findings];
+  const findings = [...judgeFindings, ...decided.findings, ...planned.findings];
   const unsettled = decided.transitions.length > 0 || planned.unsettled.length > 0;
   if (ledger.fenced) return report([], findings, unsettled);
 

@@ -18,10 +18,11 @@ export class SimLease implements LeasePort {
     }
     const previousHolder = this.holder;
     const tookOver = previousHolder !== holder;
+    const previousReleased = this.expiresAt === 0;
     if (tookOver) this.state.leaseToken += 1;
     this.holder = holder;
     this.expiresAt = now + ttlMs;
-    return { acquired: true, fence: { holder, token: this.state.leaseToken }, expiresAt: this.expiresAt, baselines: this.baselines, tookOver, previousHolder };
+    return { acquired: true, fence: { holder, token: this.state.leaseToken }, expiresAt: this.expiresAt, baselines: this.baselines, tookOver, previousHolder, previousReleased };
   }
 
   async renew(fence: FencingToken, ttlMs: number, now: number, baselines?: LivenessBaselines): Promise<{ renewed: boolean }> {

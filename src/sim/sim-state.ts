@@ -1,4 +1,4 @@
-import type { ClusterSpec, GroupSpec, GroupStatus, Heartbeat, HeartbeatRead, HistoryEntry } from '../core/model';
+import type { ClusterSpec, GroupSpec, GroupStatus, Heartbeat, HeartbeatRead, HistoryEntry, MalformedHeartbeat } from '../core/model';
 import type { CommitResult, FencingToken, HeartbeatPort, StatePort, StoredState } from '../core/ports';
 
 /*
@@ -13,16 +13,22 @@ export class SimState implements StatePort, HeartbeatPort {
   readonly commits: GroupStatus[] = [];
   readonly heartbeats = new Map<string, Heartbeat>();
   leaseToken = 1;
-  /** When set, reads fail as DynamoDB would when unreachable. */
+  /** When set, heartbeat reads fail as DynamoDB would when unreachable. */
   heartbeatReadFailure: string | undefined;
+  /** When set, every read and write fails: the store is down (a brownout, a partition). */
+  storeFailure: string | undefined;
+  /** Items of the heartbeats table that fail validation, as the store reports them. */
+  readonly malformed: MalformedHeartbeat[] = [];
 
   constructor(public spec: ClusterSpec) {}
 
   async read(): Promise<StoredState> {
+    if (this.storeFailure) throw new Error(this.storeFailure);
     return { spec: this.spec, statuses: new Map(this.statuses) };
   }
 
   async commitStatus(group: GroupSpec, next: GroupStatus, fence: FencingToken): Promise<CommitResult> {
+    if (this.storeFailure) throw new Error(this.storeFailure);
     if (fence.token !== this.leaseToken) return 'fenced';
     const current = this.statuses.get(group.id);
     if ((current?.version ?? 0) !== next.version - 1) return 'conflict';
@@ -36,11 +42,13 @@ export class SimState implements StatePort, HeartbeatPort {
   }
 
   async readHeartbeats(): Promise<HeartbeatRead> {
-    if (this.heartbeatReadFailure) throw new Error(this.heartbeatReadFailure);
-    return { beats: [...this.heartbeats.values()], malformed: [] };
+    const failure = this.storeFailure ?? this.heartbeatReadFailure;
+    if (failure) throw new Error(failure);
+    return { beats: [...this.heartbeats.values()], malformed: [...this.malformed] };
   }
 
   writeHeartbeat(heartbeat: Heartbeat): boolean {
+    if (this.storeFailure) return false;
     const current = this.heartbeats.get(heartbeat.instanceId);
     if (current && current.seq >= heartbeat.seq) return false;
     this.heartbeats.set(heartbeat.instanceId, heartbeat);

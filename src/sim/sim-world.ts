@@ -19,11 +19,20 @@ export interface SimNode {
   leaving: boolean;
   checks: HealthCheckResult[];
   nextBeatAt: number;
+  /** Changes at every agent start. */
+  incarnation: string;
+  /** Current wait after failed writes (0 while writes succeed). */
+  backoffMs: number;
 }
 
 export interface SimWorldOptions {
   readonly random?: () => number;
   readonly logger?: Logger;
+  /**
+   * Longest wait of an agent after failed heartbeat writes (it doubles from one interval).
+   * @default one missed-beat window, as the real agent
+   */
+  readonly agentBackoffCapMs?: number;
   /** Extra route tables (id → routes) beyond those the world derives from the spec. */
   readonly extraRoutes?: Record<string, Record<string, string>>;
 }
@@ -49,7 +58,7 @@ export class SimWorld {
     this.cloud = new SimCloud(this.clock.now, options.random);
     this.state = new SimState(spec);
     for (const node of spec.nodes) {
-      this.nodes.set(node.id, { id: node.id, instanceId: node.instanceId, alive: true, seq: 0, leaving: false, checks: [], nextBeatAt: this.start });
+      this.nodes.set(node.id, { id: node.id, instanceId: node.instanceId, alive: true, seq: 0, leaving: false, checks: [], nextBeatAt: this.start, incarnation: `${node.id}-0`, backoffMs: 0 });
       this.cloud.instances.set(node.instanceId, 'running');
     }
     this.buildCloud();
@@ -102,24 +111,46 @@ export class SimWorld {
     node.nextBeatAt = this.clock.now();
   }
 
+  /** The agent process starts again: a new incarnation, the sequence going on from the stored one. */
+  restart(id: NodeId): void {
+    const node = this.node(id);
+    this.recover(id);
+    node.incarnation = `${id}-${this.clock.now()}`;
+  }
+
   private beat(): void {
     const now = this.clock.now();
     const interval = this.spec.defaults.heartbeat.intervalSeconds * 1000;
     for (const node of this.nodes.values()) {
       if (!node.alive || now < node.nextBeatAt) continue;
-      node.seq += 1;
-      node.nextBeatAt = now + interval;
-      this.state.writeHeartbeat({ instanceId: node.instanceId, seq: node.seq, sentAt: now, leaving: node.leaving, checks: node.checks });
+      const beat = { instanceId: node.instanceId, seq: node.seq + 1, sentAt: now, leaving: node.leaving, checks: node.checks, incarnation: node.incarnation };
+      if (this.state.writeHeartbeat(beat)) {
+        node.seq += 1;
+        node.backoffMs = 0;
+        node.nextBeatAt = now + interval;
+      } else {
+        const cap = this.options.agentBackoffCapMs ?? interval * this.spec.defaults.heartbeat.missedBeats;
+        node.backoffMs = Math.min(cap, node.backoffMs === 0 ? interval : node.backoffMs * 2);
+        node.nextBeatAt = now + node.backoffMs;
+      }
     }
   }
 
   /** Runs the reconcile once now, as a runner would on its tick. */
-  async tick(): Promise<ReconcileReport> {
-    const report = await reconcileOnce(
+  async tick(): Promise<ReconcileReport | undefined> {
+    let report: ReconcileReport;
+    try {
+      report = await reconcileOnce(
       { state: this.state, heartbeats: this.state, cloud: this.cloud, clock: this.clock.now, logger: this.options.logger },
       this.memory,
-      { fence: this.fence, forceObserve: this.unsettled },
-    );
+        { fence: this.fence, forceObserve: this.unsettled },
+      );
+    } catch {
+      // As the loop does: the store failed, nothing is known this tick.
+      this.memory.blindAt = this.clock.now();
+      this.unsettled = true;
+      return undefined;
+    }
     this.unsettled = report.unsettled;
     this.reports.push(report);
     return report;
@@ -133,7 +164,7 @@ export class SimWorld {
       this.beat();
       if (this.clock.now() >= this.nextTickAt) {
         const report = await this.tick();
-        onReport?.(report);
+        if (report) onReport?.(report);
         this.nextTickAt = this.clock.now() + tickMs;
       }
       this.clock.advance(stepMs);

@@ -130,6 +130,7 @@ export class DynamoLeaseStore implements LeasePort {
             baselines: current.baselines,
             tookOver: true,
             previousHolder: current.holder,
+            previousReleased: current.expiresAt === 0,
           };
         }
       } else {

@@ -181,6 +181,22 @@ describe('decision engine: failover', () => {
   });
 
   it('changes nothing and reports when no member is healthy', async () => {
+    // Prepare: the standby died long ago
+    const world = await settled();
+    world.crash('node2');
+    await world.run(10);
+
+    // Act
+    world.crash('node1');
+    await world.run(10);
+
+    // Assess
+    expect(world.ownerOf('app')).toBe('node1');
+    expect(world.trafficOn('app', 'node1')).toBe(true);
+    expect(world.reports.at(-1)!.findings).toContainEqual(expect.objectContaining({ code: 'EC2F-R001', severity: 'error' }));
+  });
+
+  it('changes nothing and reports the store or the network when every heartbeat stalls together', async () => {
     // Prepare
     const world = await settled();
 
@@ -192,7 +208,8 @@ describe('decision engine: failover', () => {
     // Assess
     expect(world.ownerOf('app')).toBe('node1');
     expect(world.trafficOn('app', 'node1')).toBe(true);
-    expect(world.reports.at(-1)!.findings).toContainEqual(expect.objectContaining({ code: 'EC2F-R001', severity: 'error' }));
+    expect(world.reports.at(-1)!.health.get('node1')?.state).toBe('unknown');
+    expect(world.reports.at(-1)!.findings).toContainEqual(expect.objectContaining({ code: 'EC2F-R012', severity: 'error' }));
   });
 
   it('fails over at once on an instance stop seen in EC2', async () => {

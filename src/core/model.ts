@@ -219,6 +219,14 @@ export interface AddressObservation {
   readonly privateIp?: string | undefined;
 }
 
+export interface InterfaceObservation {
+  readonly networkInterfaceId: string;
+  readonly exists: boolean;
+  /** The instance it is attached to, when attached. */
+  readonly attachedInstanceId?: string | undefined;
+  readonly sourceDestCheck?: boolean | undefined;
+}
+
 export type InstanceState = 'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated' | 'absent';
 
 export interface CloudObservation {
@@ -227,6 +235,10 @@ export interface CloudObservation {
   readonly routeTables: Readonly<Record<string, Observed<readonly RouteTableObservation[]>>>;
   readonly addresses: Observed<Readonly<Record<string, AddressObservation>>>;
   readonly instances: Observed<Readonly<Record<string, InstanceState>>>;
+  /** Every member's ENI, by id: a member whose ENI is gone or detached cannot receive traffic. */
+  readonly interfaces?: Observed<Readonly<Record<string, InterfaceObservation>>> | undefined;
+  /** Every CIDR block (primary and secondary) of each protected VPC, by VPC id. */
+  readonly vpcCidrs?: Observed<Readonly<Record<string, readonly string[]>>> | undefined;
 }
 
 // ---- Actions and their outcomes -------------------------------------------------------
@@ -267,7 +279,22 @@ export type Action =
 export type ActionOutcome =
   | { readonly action: Action; readonly result: 'ok'; readonly elapsedMs: number }
   | { readonly action: Action; readonly result: 'unknown'; readonly error: string; readonly elapsedMs: number }
-  | { readonly action: Action; readonly result: 'terminal'; readonly code: string; readonly error: string; readonly elapsedMs: number };
+  | {
+      readonly action: Action;
+      readonly result: 'terminal';
+      readonly code: string;
+      /** What the refusal means: for ownership, only a gone resource counts against the owner. */
+      readonly cause: RefusalCause;
+      readonly error: string;
+      readonly elapsedMs: number;
+    };
+
+/**
+ * Why EC2 refused an action for good: `gone` (an ENI, route, table or allocation does not exist),
+ * `instance-gone` (the instance to stop does not exist: it cannot serve either), `unauthorized`
+ * (the control plane's own permissions: never held against a node), `rejected` (anything else).
+ */
+export type RefusalCause = 'gone' | 'instance-gone' | 'unauthorized' | 'rejected';
 
 // ---- Findings and history --------------------------------------------------------------
 

@@ -23,6 +23,8 @@ export interface OwnershipInput {
   readonly health: ReadonlyMap<NodeId, NodeHealth>;
   readonly tunables: Tunables;
   readonly now: number;
+  /** Members that cannot take the group's traffic (ENI gone or detached, permission refused): never chosen. */
+  readonly ineligible?: ReadonlyMap<NodeId, string> | undefined;
 }
 
 export interface OwnershipDecision {
@@ -37,7 +39,7 @@ const NO_CHANGE: OwnershipDecision = { history: [], findings: [] };
 
 function bestHealthy(input: OwnershipInput, excluded: readonly NodeId[], not?: NodeId | null): NodeId | undefined {
   return input.group.nodesByPriority.find(
-    (node) => node !== not && !excluded.includes(node) && input.health.get(node)?.state === 'healthy',
+    (node) => node !== not && !excluded.includes(node) && !input.ineligible?.has(node) && input.health.get(node)?.state === 'healthy',
   );
 }
 
@@ -132,6 +134,8 @@ function handleRequest(input: OwnershipInput): OwnershipDecision | undefined {
   if (status.owner === request.to) {
     return { next: { ...cleared, excluded: status.excluded.filter((n) => n !== request.to) }, history: [entry(`switchover to ${request.to}: already the owner`, {})], findings: [] };
   }
+  const broken = input.ineligible?.get(request.to);
+  if (broken !== undefined) return reject(`"${request.to}" cannot take traffic: ${broken}`);
   const health = input.health.get(request.to);
   if (health?.state !== 'healthy') return reject(`"${request.to}" is ${health?.state ?? 'unknown'} (${health?.reason ?? 'no heartbeat seen'})`);
   // An operator choosing a node vouches for it: clear its exclusion.

@@ -1,3 +1,4 @@
+import { destinationsInsideVpc } from './eligibility';
 import type {
   Action,
   ActionReason,
@@ -56,7 +57,14 @@ export function planGroup(spec: ClusterSpec, group: GroupSpec, status: GroupStat
   }
 
   const resources = spec.resources.filter((r) => r.group === group.id);
+  const insideVpc = destinationsInsideVpc(resources.filter((r): r is RouteResourceSpec => r.mode === 'route'), cloud);
   for (const resource of resources) {
+    const block = insideVpc.get(resource.id);
+    if (block !== undefined && resource.mode === 'route') {
+      note('EC2F-R013', 'error', resource.id, `destination ${resource.destination} lies inside ${resource.vpcId}'s CIDR block ${block}: refusing to touch its routes; pick a virtual IP outside every CIDR block of the VPC`);
+      complete = false;
+      continue;
+    }
     const member = resource.members.find((m) => m.node === owner);
     if (!member) {
       note('EC2F-R003', 'error', resource.id, `owner ${owner} is not a member of resource "${resource.id}"`);
@@ -70,7 +78,10 @@ export function planGroup(spec: ClusterSpec, group: GroupSpec, status: GroupStat
   }
 
   if (status.maintenance && actions.length > 0) {
-    note('EC2F-R004', 'warning', resources[0]?.id ?? group.id, `${actions.length} drifted item(s) left alone: group in maintenance`);
+    for (const resource of resources) {
+      const drifted = actions.filter((a) => 'resource' in a && a.resource === resource.id).length;
+      if (drifted > 0) note('EC2F-R004', 'warning', resource.id, `${drifted} drifted item(s) of resource "${resource.id}" left alone: group in maintenance`);
+    }
     return { actions: [], findings, converged: false };
   }
   return { actions, findings, converged: complete && actions.length === 0 };

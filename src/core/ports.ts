@@ -20,9 +20,24 @@ import type {
 /** EC2 as the engine sees it: one observation of everything protected, and idempotent actions. */
 export interface CloudPort {
   /** Few calls, constant in the number of resources; failures come back as unknown observations, not throws. */
-  observe(spec: ClusterSpec): Promise<CloudObservation>;
+  observe(spec: ClusterSpec, options?: ObserveOptions): Promise<CloudObservation>;
   /** Runs actions in parallel (within rate limits); each outcome is ok, unknown or terminal, never a throw. */
-  execute(actions: readonly Action[], tunables: Tunables): Promise<ActionOutcome[]>;
+  execute(actions: readonly Action[], tunables: Tunables, options?: ExecuteOptions): Promise<ActionOutcome[]>;
+}
+
+export interface ObserveOptions {
+  /** No call or retry goes on past this time (the runner's own deadline); what is left is unknown. */
+  readonly deadline?: number | undefined;
+}
+
+export interface ExecuteOptions {
+  /** No call or retry goes on past this time; an action not done by then is unknown, and carried on next run. */
+  readonly deadline?: number | undefined;
+  /**
+   * Asked immediately before every mutating call: false means the caller may have lost its lease
+   * or the action's epoch is no longer current, and the call is not made (outcome unknown).
+   */
+  readonly mayAct?: ((action: Action) => boolean) | undefined;
 }
 
 /** Proof that the writer holds the reconcile lease; writes with a stale token are refused. */

@@ -1,20 +1,27 @@
-import type { ActionOutcome, GroupStatus, HistoryEntry } from './model';
+import type { ActionOutcome, Finding, GroupStatus, HistoryEntry } from './model';
 import type { GroupPlan } from './plan';
 
 /*
  * How a group's status follows from what its actions did: terminal repair failures count
  * towards failing over, a success resets the count, and a failover is complete (phase
- * `steady`) once an observation shows nothing left to change.
+ * `steady`) once an observation shows nothing left to change. An authorization refusal is the
+ * control plane's own fault: it never counts against the owner, it is reported and retried.
  */
 
 export interface ProgressUpdate {
   readonly next?: GroupStatus | undefined;
   readonly history: readonly HistoryEntry[];
+  readonly findings: readonly Finding[];
 }
 
-/** A stop was accepted, or the instance no longer exists (EC2F-E006): either way it cannot serve. */
+/** A stop was accepted, or the instance no longer exists: either way it cannot serve. */
 export function isFencedOff(outcome: ActionOutcome): boolean {
-  return outcome.result === 'ok' || (outcome.result === 'terminal' && outcome.code === 'EC2F-E006');
+  return outcome.result === 'ok' || (outcome.result === 'terminal' && outcome.cause === 'instance-gone');
+}
+
+/** A refusal that says something about the owner's resources, not about our permissions. */
+function countsAgainstOwner(outcome: ActionOutcome): boolean {
+  return outcome.result === 'terminal' && outcome.cause !== 'unauthorized';
 }
 
 export function recordProgress(status: GroupStatus, plan: GroupPlan, outcomes: readonly ActionOutcome[], now: number): ProgressUpdate {
@@ -28,9 +35,17 @@ export function recordProgress(status: GroupStatus, plan: GroupPlan, outcomes: r
   if (outcomes.some((o) => o.action.kind === 'stop-instance' && isFencedOff(o))) fenceNode = undefined;
 
   const traffic = outcomes.filter((o) => o.action.kind !== 'stop-instance');
-  const terminal = traffic.filter((o) => o.result === 'terminal');
-  if (terminal.length > 0) repairFailures += 1;
+  if (traffic.some(countsAgainstOwner)) repairFailures += 1;
   else if (traffic.length > 0 && traffic.every((o) => o.result === 'ok')) repairFailures = 0;
+  const findings: Finding[] = outcomes
+    .filter((o) => o.result === 'terminal' && o.cause === 'unauthorized')
+    .map((o) => ({
+      code: 'EC2F-R010',
+      severity: 'error' as const,
+      group: status.group,
+      resource: 'resource' in o.action ? o.action.resource : undefined,
+      message: `${o.action.kind} refused for lack of permission, retried every tick and never held against a node: ${o.result === 'terminal' ? o.error : ''}`,
+    }));
 
   for (const outcome of outcomes) {
     if (outcome.result === 'unknown') continue; // logged by the runner; it is retried next tick, not history
@@ -72,5 +87,6 @@ export function recordProgress(status: GroupStatus, plan: GroupPlan, outcomes: r
   return {
     next: changed ? { ...status, repairFailures, phase, fenceNode, version: status.version + 1 } : undefined,
     history,
+    findings,
   };
 }

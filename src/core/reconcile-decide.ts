@@ -18,6 +18,7 @@ export interface Decisions {
 export async function decideAndCommit(
   spec: ClusterSpec,
   health: ReadonlyMap<NodeId, NodeHealth>,
+  ineligible: ReadonlyMap<string, ReadonlyMap<NodeId, string>>,
   ledger: StatusLedger,
   now: number,
   log: Logger,
@@ -27,7 +28,7 @@ export async function decideAndCommit(
   const findings: Finding[] = [];
   for (const group of spec.groups) {
     if (ledger.fenced) break;
-    const decision = decideOwnership({ group, status: ledger.status(group.id), health, tunables: spec.defaults.tunables, now });
+    const decision = decideOwnership({ group, status: ledger.status(group.id), health, tunables: spec.defaults.tunables, now, ineligible: ineligible.get(group.id) });
     findings.push(...decision.findings);
     if (decision.next && !(await ledger.commit(group, decision.next))) continue;
     history.push(...decision.history);

@@ -10,23 +10,25 @@ import type { StatusLedger } from './status-ledger';
  * `steady` once converged) and history; findings and outcomes are logged.
  */
 
-/** Commits each acted-on group's progress; returns the history entries of the committed ones. */
+/** Commits each acted-on group's progress; returns the history entries and findings of the committed ones. */
 export async function commitProgress(
   spec: ClusterSpec,
   plans: ReadonlyMap<string, GroupPlan>,
   outcomes: readonly ActionOutcome[],
   ledger: StatusLedger,
   now: number,
-): Promise<HistoryEntry[]> {
+): Promise<{ history: HistoryEntry[]; findings: Finding[] }> {
   const history: HistoryEntry[] = [];
+  const findings: Finding[] = [];
   for (const group of spec.groups) {
     const plan = plans.get(group.id);
     if (!plan || !ledger.usable(group.id)) continue;
     const progress = recordProgress(ledger.status(group.id), plan, outcomes.filter((o) => o.action.group === group.id), now);
+    findings.push(...progress.findings);
     if (progress.next && !(await ledger.commit(group, progress.next))) continue;
     history.push(...progress.history);
   }
-  return history;
+  return { history, findings };
 }
 
 /** Appends history; a failure is logged, never thrown: the statuses are already committed. */

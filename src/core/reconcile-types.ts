@@ -1,3 +1,4 @@
+import type { ActionBatch, InFlight } from './ec2-work';
 import type { Logger } from './logger';
 import type {
   ActionOutcome,
@@ -20,6 +21,8 @@ export interface ReconcileDeps {
   readonly cloud: CloudPort;
   readonly clock: () => number;
   readonly logger?: Logger | undefined;
+  /** Waits `ms` unless woken first; how a tick bounds its wait for EC2 work. @default a timer */
+  readonly sleep?: ((ms: number, wake: AbortSignal) => Promise<void>) | undefined;
 }
 
 /** What a runner keeps between ticks (and hands over with the lease). */
@@ -31,16 +34,32 @@ export interface ReconcileMemory {
   alarmingNodes: Set<NodeId>;
   /** The last time the heartbeats could not be known (see HealthSignals.blindAt). */
   blindAt?: number | undefined;
+  /** An observation under way, started by an earlier tick perhaps. */
+  observing?: InFlight<CloudObservation> | undefined;
+  /** Actions under way, started by an earlier tick perhaps. */
+  acting?: ActionBatch | undefined;
+  /** Members whose traffic actions were refused for lack of permission, and when. */
+  unauthorized: Map<NodeId, number>;
+  /** Elastic IPs this runner associated, and where and when: never associated twice within a settling interval. */
+  associations: Map<string, { readonly networkInterfaceId: string; readonly at: number }>;
+  /** The newest epoch seen per group: actions of an older epoch are not sent. */
+  epochs: Map<string, number>;
 }
 
 export function newMemory(): ReconcileMemory {
-  return { baselines: {}, instanceEvents: {}, alarmingNodes: new Set() };
+  return { baselines: {}, instanceEvents: {}, alarmingNodes: new Set(), unauthorized: new Map(), associations: new Map(), epochs: new Map() };
 }
 
 export interface ReconcileOptions {
   readonly fence: FencingToken;
   /** Read EC2 even if the last observation is younger than the drift-check interval. */
   readonly forceObserve?: boolean | undefined;
+  /** Clock time by which every EC2 call and retry must be done (a Lambda's remaining time, less its stop margin). */
+  readonly deadline?: number | undefined;
+  /** Asked immediately before every mutating EC2 call: false when the runner cannot prove it still holds its lease. */
+  readonly holdsLease?: (() => boolean) | undefined;
+  /** How long a tick waits for EC2 work before carrying on without it. @default the check interval */
+  readonly ec2WaitMs?: number | undefined;
 }
 
 export interface ReconcileReport {

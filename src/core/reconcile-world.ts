@@ -2,7 +2,8 @@ import { judgeNodes } from './health';
 import { errorText, type Logger } from './logger';
 import type { ClusterSpec, Finding, GroupStatus, Heartbeat, InstanceState, MalformedHeartbeat, NodeHealth, NodeId, Observed } from './model';
 import { initialStatus } from './model';
-import type { ReconcileDeps, ReconcileMemory } from './reconcile-types';
+import { settleWithin, startObservation } from './ec2-work';
+import type { ReconcileDeps, ReconcileMemory, ReconcileOptions } from './reconcile-types';
 
 /*
  * The reading phases of a reconcile: the stored state, the heartbeats, EC2 when due, and the
@@ -51,16 +52,37 @@ async function readHeartbeats(deps: ReconcileDeps, log: Logger): Promise<Pick<St
   }
 }
 
-/** Reads EC2 into memory when forced or when the last observation is older than the drift-check interval; true when it did. */
-export async function observeIfDue(deps: ReconcileDeps, memory: ReconcileMemory, spec: ClusterSpec, now: number, force: boolean): Promise<boolean> {
-  const due = force || !memory.observation || now - memory.observation.at >= spec.defaults.driftCheckIntervalSeconds * 1000;
-  if (!due) return false;
-  memory.observation = await deps.cloud.observe(spec);
+/**
+ * Starts reading EC2 when forced or when the last observation is older than the drift-check
+ * interval, unless a read is already under way; never waits for it. Returns how to wait for it
+ * later in the tick (at most the EC2 wait), starting one first when `urgent` (a decision was just
+ * committed); true once a new observation is in memory.
+ */
+export function awaitObservation(deps: ReconcileDeps, memory: ReconcileMemory, spec: ClusterSpec, now: number, options: ReconcileOptions): (urgent: boolean) => Promise<boolean> {
+  let fresh = absorbObservation(memory);
+  const due = options.forceObserve || !memory.observation || now - memory.observation.at >= spec.defaults.driftCheckIntervalSeconds * 1000;
+  if (due && !memory.observing) memory.observing = startObservation(deps.cloud, spec, now, options.deadline);
+  return async (urgent) => {
+    if (urgent && !memory.observing && !fresh) memory.observing = startObservation(deps.cloud, spec, deps.clock(), options.deadline);
+    if (!memory.observing) return fresh;
+    await settleWithin(memory.observing, options.ec2WaitMs ?? spec.defaults.checkIntervalSeconds * 1000, deps.sleep);
+    fresh = absorbObservation(memory) || fresh;
+    return fresh;
+  };
+}
+
+/** Moves a finished observation into memory; true when there was one. */
+function absorbObservation(memory: ReconcileMemory): boolean {
+  const done = memory.observing?.settled;
+  if (!done) return false;
+  memory.observation = done.value;
+  memory.observing = undefined;
   return true;
 }
 
 /** Judges every node from the heartbeats and what is known of its instance and alarm; keeps the new baselines in memory. */
 export function judge(world: StoredWorld, memory: ReconcileMemory, now: number): { health: ReadonlyMap<NodeId, NodeHealth>; findings: readonly Finding[] } {
+  absorbObservation(memory);
   const judged = judgeNodes({
     spec: world.spec,
     heartbeats: world.heartbeats,

@@ -5,10 +5,12 @@ import type {
   ClusterSpec,
   CloudObservation,
   InstanceState,
+  InterfaceObservation,
   Observed,
   RouteTableObservation,
+  Tunables,
 } from '../core/model';
-import type { CloudPort } from '../core/ports';
+import type { CloudPort, ExecuteOptions } from '../core/ports';
 
 /*
  * An in-memory EC2 for the simulation and the property tests: route tables, Elastic IPs,
@@ -16,7 +18,7 @@ import type { CloudPort } from '../core/ports';
  * ones (a deleted ENI). Every mutation is logged so tests can prove nothing unprotected moved.
  */
 
-export type SimOperation = 'describe-route-tables' | 'describe-addresses' | 'describe-instances' | Action['kind'];
+export type SimOperation = 'describe-route-tables' | 'describe-addresses' | 'describe-instances' | 'describe-network-interfaces' | 'describe-vpcs' | Action['kind'];
 
 interface SimRoute {
   networkInterfaceId?: string | undefined;
@@ -44,6 +46,30 @@ export class SimCloud implements CloudPort {
   readonly calls = new Map<SimOperation, number>();
   /** Probability in [0, 1] that an operation answers "unknown" (throttled / timed out). */
   readonly unknownRate = new Map<SimOperation, number>();
+  /** Operations the control plane's role may not call (an IAM change still propagating, say). */
+  readonly denied = new Set<SimOperation>();
+  /** ENIs whose use IAM denies (a missing tag on the ENI, say). */
+  readonly deniedEnis = new Set<string>();
+  /** ENI id → instance it is attached to; an ENI in `enis` but not here is detached. Filled in by whoever builds the world. */
+  readonly attachments = new Map<string, string>();
+  /** VPC id → its CIDR blocks. */
+  readonly vpcCidrs = new Map<string, string[]>();
+  /** While set, every call waits until `answer()` (EC2 hanging, or answering 500 with retries going on). */
+  private stalled: Promise<void> | undefined;
+  private release: (() => void) | undefined;
+
+  /** From now on every call hangs until `answer()`. */
+  hang(): void {
+    if (this.stalled) return;
+    this.stalled = new Promise((resolve) => (this.release = resolve));
+  }
+
+  /** EC2 answers again: hung calls go on. */
+  answer(): void {
+    this.release?.();
+    this.stalled = undefined;
+    this.release = undefined;
+  }
 
   constructor(
     private readonly clock: () => number,
@@ -82,6 +108,7 @@ export class SimCloud implements CloudPort {
   }
 
   async observe(spec: ClusterSpec): Promise<CloudObservation> {
+    if (this.stalled) await this.stalled;
     const routeTables: Record<string, Observed<readonly RouteTableObservation[]>> = {};
     const destinationsByVpc = new Map<string, Set<string>>();
     for (const r of spec.resources) {
@@ -131,37 +158,61 @@ export class SimCloud implements CloudPort {
       for (const node of spec.nodes) value[node.instanceId] = this.instances.get(node.instanceId) ?? 'absent';
       instances = { ok: true, value };
     }
-    return { at: this.clock(), routeTables, addresses, instances };
+    return { at: this.clock(), routeTables, addresses, instances, interfaces: this.observeInterfaces(spec), vpcCidrs: this.observeVpcs(spec) };
   }
 
-  async execute(actions: readonly Action[]): Promise<ActionOutcome[]> {
-    return actions.map((action) => this.apply(action));
+  private observeInterfaces(spec: ClusterSpec): CloudObservation['interfaces'] {
+    if (this.faulted('describe-network-interfaces')) return { ok: false, reason: 'InternalError (simulated)' };
+    const value: Record<string, InterfaceObservation> = {};
+    for (const eni of new Set(spec.resources.flatMap((r) => r.members.map((m) => m.eni)))) {
+      if (!this.enis.has(eni)) value[eni] = { networkInterfaceId: eni, exists: false };
+      // An ENI whose attachment the world never set up is left out: unknown, so not held against anyone.
+      else if (this.attachments.has(eni)) value[eni] = { networkInterfaceId: eni, exists: true, attachedInstanceId: this.attachments.get(eni), sourceDestCheck: false };
+    }
+    return { ok: true, value };
   }
 
-  private apply(action: Action): ActionOutcome {
+  private observeVpcs(spec: ClusterSpec): CloudObservation['vpcCidrs'] {
+    if (this.faulted('describe-vpcs')) return { ok: false, reason: 'InternalError (simulated)' };
+    const value: Record<string, readonly string[]> = {};
+    for (const r of spec.resources) if (r.mode === 'route') value[r.vpcId] = this.vpcCidrs.get(r.vpcId) ?? (r.vpcCidr ? [r.vpcCidr] : []);
+    return { ok: true, value };
+  }
+
+  async execute(actions: readonly Action[], _tunables?: Tunables, options: ExecuteOptions = {}): Promise<ActionOutcome[]> {
+    if (this.stalled) await this.stalled;
+    return actions.map((action) => this.apply(action, options));
+  }
+
+  private apply(action: Action, options: ExecuteOptions): ActionOutcome {
+    if (options.mayAct && !options.mayAct(action)) return { action, result: 'unknown', error: 'not sent: the lease may be lost or the epoch moved on', elapsedMs: 0 };
+    if (options.deadline !== undefined && this.clock() >= options.deadline) return { action, result: 'unknown', error: 'not sent: no time left in this run', elapsedMs: 0 };
     if (this.faulted(action.kind)) return { action, result: 'unknown', error: 'RequestLimitExceeded (simulated)', elapsedMs: 0 };
+    const eni = action.kind === 'stop-instance' ? undefined : action.networkInterfaceId;
+    if (this.denied.has(action.kind) || (eni !== undefined && this.deniedEnis.has(eni)))
+      return { action, result: 'terminal', code: 'EC2F-E005', cause: 'unauthorized', error: 'UnauthorizedOperation (simulated)', elapsedMs: 0 };
     switch (action.kind) {
       case 'replace-route': {
         const route = this.tables.get(action.routeTableId)?.routes.get(action.destination);
-        if (!route) return { action, result: 'terminal', code: 'EC2F-E004', error: 'no such route', elapsedMs: 0 };
+        if (!route) return { action, result: 'terminal', code: 'EC2F-E004', cause: 'gone', error: 'no such route', elapsedMs: 0 };
         if (!this.enis.has(action.networkInterfaceId))
-          return { action, result: 'terminal', code: 'EC2F-E001', error: `${action.networkInterfaceId} does not exist`, elapsedMs: 0 };
+          return { action, result: 'terminal', code: 'EC2F-E001', cause: 'gone', error: `${action.networkInterfaceId} does not exist`, elapsedMs: 0 };
         this.tables.get(action.routeTableId)!.routes.set(action.destination, { networkInterfaceId: action.networkInterfaceId });
         this.mutations.push({ operation: 'replace-route', target: `${action.routeTableId}:${action.destination}`, value: action.networkInterfaceId });
         return { action, result: 'ok', elapsedMs: 0 };
       }
       case 'associate-address': {
         if (!this.addresses.has(action.allocationId))
-          return { action, result: 'terminal', code: 'EC2F-E002', error: `${action.allocationId} does not exist`, elapsedMs: 0 };
+          return { action, result: 'terminal', code: 'EC2F-E002', cause: 'gone', error: `${action.allocationId} does not exist`, elapsedMs: 0 };
         if (!this.enis.has(action.networkInterfaceId))
-          return { action, result: 'terminal', code: 'EC2F-E001', error: `${action.networkInterfaceId} does not exist`, elapsedMs: 0 };
+          return { action, result: 'terminal', code: 'EC2F-E001', cause: 'gone', error: `${action.networkInterfaceId} does not exist`, elapsedMs: 0 };
         this.addresses.set(action.allocationId, { networkInterfaceId: action.networkInterfaceId, privateIp: action.privateIp });
         this.mutations.push({ operation: 'associate-address', target: action.allocationId, value: action.networkInterfaceId });
         return { action, result: 'ok', elapsedMs: 0 };
       }
       case 'stop-instance': {
         const state = this.instances.get(action.instanceId);
-        if (state === undefined) return { action, result: 'terminal', code: 'EC2F-E006', error: 'no such instance', elapsedMs: 0 };
+        if (state === undefined) return { action, result: 'terminal', code: 'EC2F-E006', cause: 'instance-gone', error: 'no such instance', elapsedMs: 0 };
         if (state !== 'terminated') this.instances.set(action.instanceId, 'stopped');
         this.mutations.push({ operation: 'stop-instance', target: action.instanceId, value: 'stopped' });
         return { action, result: 'ok', elapsedMs: 0 };

@@ -11,6 +11,11 @@ import { SimState } from './sim-state';
  * driven by the real reconcile. `npm start` and the engine's tests run failovers in it.
  */
 
+/** Resolves once every promise already under way has run: the simulation's "wait for EC2". */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 export interface SimNode {
   readonly id: NodeId;
   readonly instanceId: string;
@@ -68,7 +73,11 @@ export class SimWorld {
   private buildCloud(): void {
     const tablesByVpc = new Map<string, Record<string, Record<string, string>>>();
     for (const resource of this.spec.resources) {
-      for (const member of resource.members) this.cloud.enis.add(member.eni);
+      for (const member of resource.members) {
+        this.cloud.enis.add(member.eni);
+        const instanceId = this.spec.nodes.find((n) => n.id === member.node)?.instanceId;
+        if (instanceId) this.cloud.attachments.set(member.eni, instanceId);
+      }
       const primary = resource.members[0]!;
       if (resource.mode === 'eip') {
         this.cloud.addresses.set(resource.allocationId, { networkInterfaceId: primary.eni, privateIp: primary.privateIp });
@@ -141,7 +150,8 @@ export class SimWorld {
     let report: ReconcileReport;
     try {
       report = await reconcileOnce(
-      { state: this.state, heartbeats: this.state, cloud: this.cloud, clock: this.clock.now, logger: this.options.logger },
+      // EC2 work that has not settled once the simulated calls have run is left for a later tick, at no real time.
+      { state: this.state, heartbeats: this.state, cloud: this.cloud, clock: this.clock.now, logger: this.options.logger, sleep: nextTurn },
       this.memory,
         { fence: this.fence, forceObserve: this.unsettled },
       );

@@ -2,6 +2,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ConcurrencyLimit } from './concurrency';
 import {
   Ec2CallTimeoutError,
+  Ec2NotSentError,
   Ec2TerminalError,
   Ec2UnknownError,
   awsErrorCode,
@@ -22,6 +23,11 @@ export interface Ec2CallBudget {
   readonly deadline: number;
   /** Bound of one request on the wire. */
   readonly apiCallTimeoutMs: number;
+  /**
+   * Asked immediately before each attempt of a mutating call: false stops it there (outcome
+   * unknown, not retried), as when the caller can no longer prove it holds its lease.
+   */
+  readonly mayCall?: (() => boolean) | undefined;
 }
 
 /** One failed attempt, for metrics ("API errors by class") and logs. */
@@ -78,6 +84,7 @@ export class Ec2Caller {
           // Time spent waiting for a slot comes out of the budget, not out of the call's own timeout.
           const timeoutMs = Math.min(budget.apiCallTimeoutMs, budget.deadline - clock.now());
           if (timeoutMs <= 0) return Promise.reject(new Ec2CallTimeoutError(context.operation, 0));
+          if (budget.mayCall && !budget.mayCall()) return Promise.reject(new Ec2NotSentError(context.operation));
           return withCallTimeout(context.operation, timeoutMs, (signal) => request(client, signal));
         });
       },
@@ -86,6 +93,7 @@ export class Ec2Caller {
         clock,
         backoff,
         shouldRetry: (error) => {
+          if (error instanceof Ec2NotSentError) return false;
           const classified = classifyEc2Error(error, context);
           this.options.onCallFailure?.({ operation: context.operation, awsCode: classified.awsCode, kind: classified.kind, attempt, message: classified.message });
           return classified.kind === 'unknown';

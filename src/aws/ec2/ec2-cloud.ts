@@ -6,16 +6,20 @@ import type {
   ClusterSpec,
   CloudObservation,
   InstanceState,
+  InterfaceObservation,
   Observed,
+  RefusalCause,
   RouteTableObservation,
   Tunables,
 } from '../../core/model';
-import type { CloudPort } from '../../core/ports';
+import type { CloudPort, ExecuteOptions, ObserveOptions } from '../../core/ports';
 import { ConcurrencyLimit } from './concurrency';
 import { describeProtectedAddresses } from './addresses';
 import { actionBudgetSeconds, performAction } from './actions';
 import { Ec2Caller, type Ec2CallBudget, type Ec2CallFailure } from './caller';
 import { describeInstanceStates } from './instances';
+import { describeMemberInterfaces } from './interfaces';
+import { describeVpcCidrs } from './vpcs';
 import { describeRouteTablesHolding } from './route-tables';
 import { Ec2ErrorCode, Ec2TerminalError, Ec2UnknownError } from './errors';
 import { DEFAULT_BACKOFF, systemRetryClock, type BackoffPolicy } from './retry';
@@ -60,6 +64,14 @@ async function observed<T>(read: () => Promise<T>): Promise<Observed<T>> {
   }
 }
 
+/** What an adapter's refusal code means to the engine. */
+function refusalCause(code: string): RefusalCause {
+  if (code === Ec2ErrorCode.notAuthorized) return 'unauthorized';
+  if (code === Ec2ErrorCode.instanceNotFound) return 'instance-gone';
+  if (code === Ec2ErrorCode.requestRejected) return 'rejected';
+  return 'gone';
+}
+
 export class Ec2Cloud implements CloudPort {
   private readonly caller: Ec2Caller;
   private readonly now: () => number;
@@ -75,10 +87,13 @@ export class Ec2Cloud implements CloudPort {
     });
   }
 
-  async observe(spec: ClusterSpec): Promise<CloudObservation> {
+  async observe(spec: ClusterSpec, options: ObserveOptions = {}): Promise<CloudObservation> {
     const at = this.now();
     const tunables = spec.defaults.tunables;
-    const budget: Ec2CallBudget = { deadline: at + tunables.quickCheckTimeoutSeconds * 1000, apiCallTimeoutMs: tunables.apiCallTimeoutSeconds * 1000 };
+    const budget: Ec2CallBudget = {
+      deadline: Math.min(at + tunables.quickCheckTimeoutSeconds * 1000, options.deadline ?? Infinity),
+      apiCallTimeoutMs: tunables.apiCallTimeoutSeconds * 1000,
+    };
 
     const destinationsByVpc = new Map<string, string[]>();
     const allocationIds: string[] = [];
@@ -91,7 +106,8 @@ export class Ec2Cloud implements CloudPort {
       async ([vpcId, destinations]) =>
         [vpcId, await observed(() => describeRouteTablesHolding(this.caller, vpcId, destinations, budget))] as const,
     );
-    const [vpcs, addresses, instances] = await Promise.all([
+    const memberEnis = spec.resources.flatMap((r) => r.members.map((m) => m.eni));
+    const [vpcs, addresses, instances, interfaces, vpcCidrs] = await Promise.all([
       Promise.all(vpcReads),
       observed<Readonly<Record<string, AddressObservation>>>(() => describeProtectedAddresses(this.caller, allocationIds, budget)),
       observed<Readonly<Record<string, InstanceState>>>(() =>
@@ -101,29 +117,32 @@ export class Ec2Cloud implements CloudPort {
           budget,
         ),
       ),
+      observed<Readonly<Record<string, InterfaceObservation>>>(() => describeMemberInterfaces(this.caller, memberEnis, budget)),
+      observed<Readonly<Record<string, readonly string[]>>>(() => describeVpcCidrs(this.caller, destinationsByVpc.keys(), budget)),
     ]);
     const routeTables: Record<string, Observed<readonly RouteTableObservation[]>> = {};
     for (const [vpcId, tables] of vpcs) routeTables[vpcId] = tables;
-    return { at, routeTables, addresses, instances };
+    return { at, routeTables, addresses, instances, interfaces, vpcCidrs };
   }
 
-  async execute(actions: readonly Action[], tunables: Tunables): Promise<ActionOutcome[]> {
+  async execute(actions: readonly Action[], tunables: Tunables, options: ExecuteOptions = {}): Promise<ActionOutcome[]> {
     // All start at once; the concurrency limit inside the caller paces what reaches EC2.
-    return Promise.all(actions.map((action) => this.executeOne(action, tunables)));
+    return Promise.all(actions.map((action) => this.executeOne(action, tunables, options)));
   }
 
-  private async executeOne(action: Action, tunables: Tunables): Promise<ActionOutcome> {
+  private async executeOne(action: Action, tunables: Tunables, options: ExecuteOptions): Promise<ActionOutcome> {
     const startedAt = this.now();
     const budget: Ec2CallBudget = {
-      deadline: startedAt + actionBudgetSeconds(action, tunables) * 1000,
+      deadline: Math.min(startedAt + actionBudgetSeconds(action, tunables) * 1000, options.deadline ?? Infinity),
       apiCallTimeoutMs: tunables.apiCallTimeoutSeconds * 1000,
+      mayCall: options.mayAct ? () => options.mayAct!(action) : undefined,
     };
     try {
       await performAction(this.caller, action, budget);
       return { action, result: 'ok', elapsedMs: this.now() - startedAt };
     } catch (error) {
       const elapsedMs = this.now() - startedAt;
-      if (error instanceof Ec2TerminalError) return { action, result: 'terminal', code: error.code, error: error.detail, elapsedMs };
+      if (error instanceof Ec2TerminalError) return { action, result: 'terminal', code: error.code, cause: refusalCause(error.code), error: error.detail, elapsedMs };
       return { action, result: 'unknown', error: reasonOf(error), elapsedMs };
     }
   }

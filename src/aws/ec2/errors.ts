@@ -48,6 +48,14 @@ export class Ec2CallTimeoutError extends Error {
 }
 
 /** EC2 refused the request and retrying the same request cannot help. */
+/** A mutating call not sent because the caller could not prove it may still act (its lease may be lost). */
+export class Ec2NotSentError extends Error {
+  constructor(readonly operation: string) {
+    super(`${operation} not sent: the lease may be lost or the action's epoch is no longer current`);
+    this.name = 'Ec2NotSentError';
+  }
+}
+
 export class Ec2TerminalError extends Ec2FailoverError {
   readonly awsCode: string;
   readonly operation: string;

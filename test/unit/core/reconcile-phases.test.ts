@@ -45,7 +45,7 @@ describe('decideAndCommit', () => {
     const { spec, state, ledger } = setup(ownedBy('node1'));
 
     // Act
-    const decided = await decideAndCommit(spec, new Map([['node1', failed('node1')], ['node2', healthy('node2')]]), ledger, NOW, silentLogger);
+    const decided = await decideAndCommit(spec, new Map([['node1', failed('node1')], ['node2', healthy('node2')]]), new Map(), ledger, NOW, silentLogger);
 
     // Assess
     expect(state.statuses.get('app')).toMatchObject({ owner: 'node2', epoch: 2, version: 2, phase: 'failing-over' });
@@ -60,7 +60,7 @@ describe('decideAndCommit', () => {
     state.statuses.set('app', ownedBy('node1', { version: 2 }));
 
     // Act
-    const decided = await decideAndCommit(spec, new Map([['node1', failed('node1')], ['node2', healthy('node2')]]), ledger, NOW, silentLogger);
+    const decided = await decideAndCommit(spec, new Map([['node1', failed('node1')], ['node2', healthy('node2')]]), new Map(), ledger, NOW, silentLogger);
 
     // Assess
     expect(state.statuses.get('app')).toMatchObject({ owner: 'node1', version: 2 });
@@ -75,7 +75,7 @@ describe('decideAndCommit', () => {
     state.leaseToken += 1;
 
     // Act
-    await decideAndCommit(spec, new Map([['node1', failed('node1')], ['node2', healthy('node2')]]), ledger, NOW, silentLogger);
+    await decideAndCommit(spec, new Map([['node1', failed('node1')], ['node2', healthy('node2')]]), new Map(), ledger, NOW, silentLogger);
 
     // Assess
     expect(ledger.fenced).toBe(true);
@@ -150,7 +150,7 @@ describe('commitProgress', () => {
     const planned = await planAndProve(spec, observation('eni-01200000', 'eni-02200000'), ledger);
 
     // Act
-    const history = await commitProgress(spec, planned.plans, [], ledger, NOW);
+    const { history } = await commitProgress(spec, planned.plans, [], ledger, NOW);
 
     // Assess
     expect(state.statuses.get('app')).toMatchObject({ phase: 'steady', version: 2 });

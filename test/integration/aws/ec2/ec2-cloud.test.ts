@@ -147,7 +147,7 @@ describe('Ec2Cloud against moto: observe and plan', () => {
     expect(JSON.stringify(plan.actions)).not.toContain(DEMO_UNRELATED_ROUTE);
   });
 
-  it('makes three EC2 calls to observe 1 route resource or 100 in one VPC', async () => {
+  it('makes the same five EC2 calls to observe 1 route resource or 100 in one VPC', async () => {
     // Prepare: 100 destinations spread over 4 tables of a VPC of their own.
     const vpcId = (await moto.send(new CreateVpcCommand({ CidrBlock: '10.50.0.0/16' }))).Vpc!.VpcId!;
     const subnetId = (await moto.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.50.1.0/24' }))).Subnet!.SubnetId!;
@@ -194,7 +194,7 @@ describe('Ec2Cloud against moto: observe and plan', () => {
     const hundred = await callsToObserve(100);
 
     // Assess
-    const expected = { DescribeRouteTables: 1, DescribeAddresses: 1, DescribeInstances: 1 };
+    const expected = { DescribeRouteTables: 1, DescribeAddresses: 1, DescribeInstances: 1, DescribeNetworkInterfaces: 1, DescribeVpcs: 1 };
     expect(one.calls).toEqual(expected);
     expect(hundred.calls).toEqual(expected);
     const seen = hundred.observation.routeTables[vpcId];

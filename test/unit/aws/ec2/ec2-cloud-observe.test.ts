@@ -1,7 +1,9 @@
 import {
   DescribeAddressesCommand,
   DescribeInstancesCommand,
+  DescribeNetworkInterfacesCommand,
   DescribeRouteTablesCommand,
+  DescribeVpcsCommand,
   EC2Client,
   type RouteTable,
 } from '@aws-sdk/client-ec2';
@@ -77,6 +79,8 @@ beforeEach(() => {
   ec2.on(DescribeRouteTablesCommand).resolves({ RouteTables: [] });
   ec2.on(DescribeAddressesCommand).resolves({ Addresses: [] });
   ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+  ec2.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [] });
+  ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [] });
 });
 
 afterEach(() => {
@@ -227,7 +231,7 @@ describe('Ec2Cloud.observe: route tables', () => {
     ]);
   });
 
-  it('makes the same three calls for 1 resource as for 199 in one VPC', async () => {
+  it('makes the same five calls for 1 resource as for 199 in one VPC', async () => {
     // Prepare
     const cloud = new Ec2Cloud(client, steppedTime());
     const calls = async (count: number) => {
@@ -247,8 +251,69 @@ describe('Ec2Cloud.observe: route tables', () => {
     const many = await calls(199);
 
     // Assess
-    expect(one).toBe(3);
-    expect(many).toBe(3);
+    expect(one).toBe(5);
+    expect(many).toBe(5);
+  });
+});
+
+describe('Ec2Cloud.observe: member ENIs and VPC CIDR blocks', () => {
+  it('reads every member ENI in one call by filter: a missing one reads as gone, a detached one without an instance', async () => {
+    // Prepare
+    ec2.on(DescribeNetworkInterfacesCommand).resolves({
+      NetworkInterfaces: [{ NetworkInterfaceId: ENI_A, SourceDestCheck: false, Attachment: { InstanceId: 'i-0abc0001' } }],
+    });
+    const cloud = new Ec2Cloud(client, steppedTime());
+
+    // Act
+    const observation = await cloud.observe(spec({ routes: [{ vpcId: VPC, destination: destination(0) }], instanceIds: ['i-0abc0001', 'i-0abc0002'] }));
+
+    // Assess
+    expect(ec2).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 1);
+    expect(ec2).toHaveReceivedCommandWith(DescribeNetworkInterfacesCommand, { Filters: [{ Name: 'network-interface-id', Values: [ENI_A, ENI_B] }] });
+    expect(observation.interfaces).toEqual({
+      ok: true,
+      value: {
+        [ENI_A]: { networkInterfaceId: ENI_A, exists: true, attachedInstanceId: 'i-0abc0001', sourceDestCheck: false },
+        [ENI_B]: { networkInterfaceId: ENI_B, exists: false },
+      },
+    });
+  });
+
+  it('reads every CIDR block of each protected VPC, secondary ones included', async () => {
+    // Prepare
+    ec2.on(DescribeVpcsCommand).resolves({
+      Vpcs: [
+        {
+          VpcId: VPC,
+          CidrBlock: '10.0.0.0/16',
+          CidrBlockAssociationSet: [
+            { CidrBlock: '10.0.0.0/16', CidrBlockState: { State: 'associated' } },
+            { CidrBlock: '10.1.0.0/16', CidrBlockState: { State: 'associated' } },
+            { CidrBlock: '10.9.0.0/16', CidrBlockState: { State: 'disassociated' } },
+          ],
+        },
+      ],
+    });
+    const cloud = new Ec2Cloud(client, steppedTime());
+
+    // Act
+    const observation = await cloud.observe(spec({ routes: [{ vpcId: VPC, destination: destination(0) }] }));
+
+    // Assess
+    expect(observation.vpcCidrs).toEqual({ ok: true, value: { [VPC]: ['10.0.0.0/16', '10.1.0.0/16'] } });
+  });
+
+  it('reports unknown ENIs when EC2 answers 500, without failing the rest of the observation', async () => {
+    // Prepare
+    ec2.on(DescribeNetworkInterfacesCommand).rejects(awsError('InternalError', 500, 'We encountered an internal error'));
+    const cloud = new Ec2Cloud(client, steppedTime());
+
+    // Act
+    const observation = await cloud.observe(spec({ routes: [{ vpcId: VPC, destination: destination(0) }], tunables: { quickCheckTimeoutSeconds: 1 } }));
+
+    // Assess
+    expect(observation.interfaces?.ok).toBe(false);
+    expect(observation.routeTables[VPC]?.ok).toBe(true);
   });
 });
 

@@ -15,6 +15,8 @@ export const StateErrorCode = {
   stateStoreUnavailable: 'EC2F-D006',
   tablesNotReady: 'EC2F-D007',
   statusKeptChanging: 'EC2F-D008',
+  /** A heartbeat item did not validate; it counts as no beat from its node (a finding, never thrown). */
+  malformedHeartbeat: 'EC2F-D011',
 } as const;
 
 export const ApplyErrorCode = {

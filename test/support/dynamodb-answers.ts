@@ -1,6 +1,6 @@
 import { GetItemCommand, QueryCommand as RawQueryCommand, ScanCommand as RawScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AwsStub } from 'aws-sdk-client-mock';
 
 /*
@@ -53,6 +53,11 @@ export function answerGet(documents: DocumentsMock, item: RawItem | undefined): 
 }
 
 // ---- Writing AttributeValues by hand -------------------------------------------------------
+
+/** An item as the document client would store it; override attributes with the helpers below. */
+export function rawItem(item: Record<string, unknown>): RawItem {
+  return marshall(item, { removeUndefinedValues: true });
+}
 
 export const S = (value: string): AttributeValue => ({ S: value });
 /** A number as DynamoDB carries it: text, so any value DynamoDB accepts can be written. */

@@ -15,6 +15,7 @@ export const StateErrorCode = {
   stateStoreUnavailable: 'EC2F-D006',
   tablesNotReady: 'EC2F-D007',
   statusKeptChanging: 'EC2F-D008',
+  storedStatusInvalid: 'EC2F-D009',
   /** A heartbeat item did not validate; it counts as no beat from its node (a finding, never thrown). */
   malformedHeartbeat: 'EC2F-D011',
 } as const;
@@ -38,15 +39,33 @@ export class ClusterNotInitializedError extends Ec2FailoverError {
   }
 }
 
+/** What `init` does not repair: an item whose key or bookkeeping it cannot read. */
+export const REPAIR_ITEM_BY_HAND = 'correct that attribute of the item in the DynamoDB console (init cannot rewrite an item it cannot read)';
+
 /** What is stored no longer validates, e.g. after a hand edit in the console. */
 export class StoredSpecInvalidError extends Ec2FailoverError {
-  constructor(cluster: string, detail: string, cause?: unknown) {
-    super(
-      StateErrorCode.storedSpecInvalid,
-      `the spec stored for cluster "${cluster}" is invalid: ${detail}; fix the config file and run "ec2-failover init --config FILE --force"`,
-      cause === undefined ? undefined : { cause },
-    );
+  constructor(cluster: string, detail: string, cause?: unknown, remedy = 'fix the config file and run "ec2-failover init --config FILE --force"') {
+    super(StateErrorCode.storedSpecInvalid, `the spec stored for cluster "${cluster}" is invalid: ${detail}; ${remedy}`, cause === undefined ? undefined : { cause });
     this.name = 'StoredSpecInvalidError';
+  }
+}
+
+/**
+ * A group status attribute on a resource item does not validate. The state port can only
+ * report it: a read that needs this group's status throws, and nothing is decided on a guess.
+ */
+export class StoredStatusInvalidError extends Ec2FailoverError {
+  readonly item: string;
+  readonly group: string;
+  constructor(cluster: string, item: string, group: string, problem: string) {
+    super(
+      StateErrorCode.storedStatusInvalid,
+      `the status stored on item ${item} (group "${group}") of cluster "${cluster}" is invalid: ${problem}; ` +
+        "nothing is decided for the group while it is unreadable: correct the attribute in the DynamoDB console to the value the group's other items hold",
+    );
+    this.name = 'StoredStatusInvalidError';
+    this.item = item;
+    this.group = group;
   }
 }
 

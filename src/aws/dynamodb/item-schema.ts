@@ -78,6 +78,8 @@ export function describeValue(value: unknown): string {
 
 const EXPECTED: Readonly<Record<string, string>> = {
   object: 'a map',
+  record: 'a map',
+  map: 'a map',
   array: 'a list',
   string: 'a string',
   boolean: 'true or false',
@@ -158,24 +160,24 @@ export function storedNumber(min?: number) {
 }
 
 /**
- * A free-form document (a stored spec) with its numbers converted; a number JavaScript cannot
- * hold is a problem at its path, since the validation after this would only see it rounded.
+ * A free-form document (a stored spec) with its numbers converted. A number JavaScript cannot
+ * hold stays its text, so no validation after this sees it rounded, and is named in `problems`
+ * with its path (`path` is where the document sits in its item).
  */
-export const storedDocument = z.unknown().transform((value, context) => {
+export function convertDocument(value: unknown, path: readonly PropertyKey[] = []): { readonly value: unknown; readonly problems: readonly string[] } {
   const problems: string[] = [];
-  const plain = documentValue(value, [], problems);
-  for (const problem of problems) context.issues.push({ code: 'custom', message: problem, input: value });
-  return problems.length > 0 ? z.NEVER : plain;
-});
+  return { value: documentValue(value, path, problems), problems };
+}
 
 function documentValue(value: unknown, path: readonly PropertyKey[], problems: string[]): unknown {
   if (value instanceof StoredNumber) {
     const result = numberFromText(value.text);
-    if ('problem' in result) problems.push(`${pathText(path) || '(value)'}: ${result.problem}`);
-    return 'value' in result ? result.value : undefined;
+    if ('value' in result) return result.value;
+    problems.push(`${pathText(path) || '(value)'}: ${result.problem}`);
+    return value.text;
   }
   if (Array.isArray(value)) return value.map((element, index) => documentValue(element, [...path, index], problems));
-  if (value !== null && typeof value === 'object' && !(value instanceof Set) && !(value instanceof Uint8Array) && !(value instanceof UnreadableValue)) {
+  if (isPlainMap(value)) {
     const result: Record<string, unknown> = {};
     for (const [key, field] of Object.entries(value)) result[key] = documentValue(field, [...path, key], problems);
     return result;
@@ -183,7 +185,11 @@ function documentValue(value: unknown, path: readonly PropertyKey[], problems: s
   return value;
 }
 
-/** Like storedDocument, for text meant only to be shown (history details): a number too big to hold stays its text. */
+function isPlainMap(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+/** Like convertDocument, for text meant only to be shown (history details): a number too big to hold stays its text. */
 export const displayDocument = z.unknown().transform((value) => displayValue(value));
 
 function displayValue(value: unknown): unknown {

@@ -16,6 +16,7 @@ export const StateErrorCode = {
   tablesNotReady: 'EC2F-D007',
   statusKeptChanging: 'EC2F-D008',
   storedStatusInvalid: 'EC2F-D009',
+  leaseItemInvalid: 'EC2F-D010',
   /** A heartbeat item did not validate; it counts as no beat from its node (a finding, never thrown). */
   malformedHeartbeat: 'EC2F-D011',
 } as const;
@@ -26,6 +27,18 @@ export const ApplyErrorCode = {
   keptResourcesInvalid: 'EC2F-A003',
   groupChangeByEdit: 'EC2F-A004',
 } as const;
+
+/** The lease item's holder, token or expiry does not validate: no loop can tell whether it may act. */
+export class LeaseItemInvalidError extends Ec2FailoverError {
+  constructor(cluster: string, item: string, problem: string) {
+    super(
+      StateErrorCode.leaseItemInvalid,
+      `the lease item ${item} of cluster "${cluster}" is invalid: ${problem}; no loop acts until it is fixed: ` +
+        'delete the item in the DynamoDB console (the next loop creates a fresh lease, a loop that held it stands down)',
+    );
+    this.name = 'LeaseItemInvalidError';
+  }
+}
 
 /** The tables or the cluster item do not exist: `ec2-failover init` has not run for this cluster. */
 export class ClusterNotInitializedError extends Ec2FailoverError {

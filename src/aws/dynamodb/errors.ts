@@ -19,6 +19,10 @@ export const StateErrorCode = {
   leaseItemInvalid: 'EC2F-D010',
   /** A heartbeat item did not validate; it counts as no beat from its node (a finding, never thrown). */
   malformedHeartbeat: 'EC2F-D011',
+  /** A signal item did not validate; it is left out of the read (a finding, never thrown). */
+  malformedSignal: 'EC2F-D012',
+  /** A history item did not validate; it is left out of the read (a finding, never thrown). */
+  malformedHistory: 'EC2F-D013',
 } as const;
 
 export const ApplyErrorCode = {

@@ -8,6 +8,18 @@ import { StoredNumber, UnreadableValue } from './raw-items';
  * at most that magnitude, so a value JavaScript would round is refused instead of misread.
  */
 
+/** A stored item left out of a read because it did not validate; `code` names the table's rule. */
+export interface MalformedItem {
+  readonly code: string;
+  readonly table: string;
+  /** The item's key as readable text (`pk`, or `partition sort`). */
+  readonly key: string;
+  readonly problem: string;
+}
+
+/** Where a store reports the items it leaves out (a logger, say); nothing by default. */
+export type MalformedItemListener = (item: MalformedItem) => void;
+
 export type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
 
 type Converted = { readonly value: number } | { readonly problem: string };
@@ -69,6 +81,7 @@ export function describeValue(value: unknown): string {
     return `the string ${JSON.stringify(shown)}`;
   }
   if (typeof value === 'boolean') return String(value);
+  if (typeof value === 'number') return `the number ${value}`;
   if (Array.isArray(value)) return 'a list';
   if (value instanceof Set) return 'a set';
   if (value instanceof Uint8Array) return 'binary data';
@@ -190,9 +203,7 @@ function isPlainMap(value: unknown): value is Record<string, unknown> {
 }
 
 /** Like convertDocument, for text meant only to be shown (history details): a number too big to hold stays its text. */
-export const displayDocument = z.unknown().transform((value) => displayValue(value));
-
-function displayValue(value: unknown): unknown {
+export function displayValue(value: unknown): unknown {
   if (value instanceof StoredNumber) {
     const result = numberFromText(value.text);
     return 'value' in result && Number.isFinite(result.value) ? result.value : value.text;

@@ -1,4 +1,4 @@
-import { DynamoDBClient, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoLeaseStore } from '../../../../src/aws/dynamodb/lease-store';
@@ -403,5 +403,26 @@ describe('history', () => {
 
     // Assess
     expect(stored).toMatchObject({ at: 10, kind: 'repair', resource: 'db-vip', details: { result: 'ok', elapsedMs: 12 } });
+  });
+
+  it('leaves out an entry JavaScript cannot read, reports it, and shows the others', async () => {
+    // Prepare
+    await cluster.store.appendHistory([entry(1_000, 'a'), entry(3_000, 'c')]);
+    await client.send(
+      new PutItemCommand({
+        TableName: `${cluster.name}-history`,
+        Item: { group: { S: 'db' }, seq: { S: '000000000002000#x' }, at: { N: '2000' }, kind: { S: 'transition' }, epoch: { N: '9007199254740993.5' }, message: { S: 'b' } },
+      }),
+    );
+
+    // Act
+    const read = await cluster.store.readHistoryChecked({ group: 'db' });
+
+    // Assess
+    expect(read.entries.map((e) => e.message)).toEqual(['a', 'c']);
+    expect(read.malformed).toEqual([
+      { code: 'EC2F-D013', table: `${cluster.name}-history`, key: 'db 000000000002000#x', problem: 'epoch: 9007199254740993.5 is not an integer' },
+    ]);
+    expect((await cluster.store.readHistory({ group: 'db' })).map((e) => e.message)).toEqual(['a', 'c']);
   });
 });

@@ -3,13 +3,18 @@ import { StaleHeartbeatError } from '../aws/dynamodb/errors';
 import { DEFAULT_HEARTBEAT_TTL_SECONDS } from '../aws/dynamodb/heartbeat-store';
 import { abortableSleep, withTimeout } from '../core/abortable-sleep';
 import type { AgentLogger } from './agent-logger';
-import { initialSequence, nextBeatDelayMs } from './heartbeat-sequence';
+import { initialSequence, newIncarnation, nextBeatDelayMs } from './heartbeat-sequence';
 
 /*
  * Writes this node's heartbeat on a fixed rhythm. A write is never awaited before the next
  * beat is scheduled: a slow or failing DynamoDB call delays nothing, each write has its own
  * time limit, and at most a few are in flight. The last word is a `leaving` beat, written on a
  * planned stop so the control plane moves ownership at once instead of waiting out the window.
+ *
+ * After failed writes it backs off, but never past the missed-beat window (less one beat, so the
+ * first beat after DynamoDB recovers still lands inside the window the control plane gives it),
+ * and a write that succeeds ends the backoff at once: the next beat follows it after one normal
+ * interval.
  */
 
 export interface HeartbeatWriter {
@@ -24,10 +29,26 @@ export interface HeartbeatSenderOptions {
   readonly checks: () => readonly HealthCheckResult[];
   /** From the cluster spec, read at every beat so a changed interval applies at once. */
   readonly intervalMs: () => number;
+  /**
+   * The spec's `missedBeats`, read at every beat: the backoff stays under `missedBeats × interval`.
+   * @default no backoff at all (every beat on the interval), the only rhythm safe for every window
+   */
+  readonly missedBeats?: (() => number) | undefined;
+  /** Written on every beat; a new random id per sender, i.e. per agent start, by default. */
+  readonly incarnation?: string | undefined;
   readonly writeTimeoutMs: number;
   readonly log: AgentLogger;
   readonly clock?: (() => number) | undefined;
   readonly random?: (() => number) | undefined;
+}
+
+/**
+ * The longest wait between beats after failures: one missed-beat window less one beat, and never
+ * below the interval. Without a known window, no backoff: the interval suits any window.
+ */
+export function backoffCapMs(intervalMs: number, missedBeats: number | undefined): number {
+  if (missedBeats === undefined || !(missedBeats > 1)) return intervalMs;
+  return Math.max(intervalMs, (missedBeats - 1) * intervalMs);
 }
 
 /** Writes in flight beyond which a beat is skipped rather than piled on a table that does not answer. */
@@ -41,13 +62,18 @@ export class HeartbeatSender {
   private inFlight = 0;
   private leaving = false;
   private everWritten = false;
+  /** Aborts the backed-off wait in progress, if any. */
+  private endBackoff: (() => void) | undefined;
   private readonly clock: () => number;
+  /** What this agent start writes on every beat. */
+  readonly incarnation: string;
 
   constructor(
     private readonly store: HeartbeatWriter,
     private readonly options: HeartbeatSenderOptions,
   ) {
     this.clock = options.clock ?? Date.now;
+    this.incarnation = options.incarnation ?? newIncarnation();
   }
 
   /** The last sequence handed out. */
@@ -71,8 +97,41 @@ export class HeartbeatSender {
     while (!signal.aborted && !this.leaving) {
       if (this.inFlight < MAX_IN_FLIGHT) void this.beat(false);
       else this.options.log.warn('heartbeat writes not answering; skipping a beat', { inFlight: this.inFlight });
-      await abortableSleep(nextBeatDelayMs(this.options.intervalMs(), this.consecutiveFailures, this.options.random), signal);
+      await this.waitForNextBeat(signal);
     }
+  }
+
+  /** The wait before the next beat: the interval (jittered earlier), longer after failures, never past the cap. */
+  private nextDelayMs(): { readonly delayMs: number; readonly backingOff: boolean } {
+    const intervalMs = this.options.intervalMs();
+    const draw = (this.options.random ?? Math.random)();
+    const jitter = () => draw;
+    const normal = nextBeatDelayMs(intervalMs, 0, jitter);
+    const backedOff = Math.min(nextBeatDelayMs(intervalMs, this.consecutiveFailures, jitter), backoffCapMs(intervalMs, this.options.missedBeats?.()));
+    return backedOff > normal ? { delayMs: backedOff, backingOff: true } : { delayMs: normal, backingOff: false };
+  }
+
+  /**
+   * Sleeps until the next beat is due. A write that succeeds during a backed-off wait ends it:
+   * the next beat is then one normal interval after that success.
+   */
+  private async waitForNextBeat(signal: AbortSignal): Promise<void> {
+    const { delayMs, backingOff } = this.nextDelayMs();
+    if (!backingOff) {
+      await abortableSleep(delayMs, signal);
+      return;
+    }
+    const wait = new AbortController();
+    const stop = () => wait.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    this.endBackoff = stop;
+    try {
+      await abortableSleep(delayMs, wait.signal);
+    } finally {
+      this.endBackoff = undefined;
+      signal.removeEventListener('abort', stop);
+    }
+    if (wait.signal.aborted && !signal.aborted) await abortableSleep(this.nextDelayMs().delayMs, signal);
   }
 
   /** Stops the rhythm and writes the `leaving` beat, retrying within `budgetMs`; true once one was stored. */
@@ -95,6 +154,7 @@ export class HeartbeatSender {
       leaving,
       checks: this.options.checks(),
       agentVersion: this.options.agentVersion,
+      incarnation: this.incarnation,
     };
     this.inFlight += 1;
     try {
@@ -112,11 +172,13 @@ export class HeartbeatSender {
 
   private written(heartbeat: Heartbeat): void {
     const { log } = this.options;
-    if (!this.everWritten) log.info('heartbeating', { seq: heartbeat.seq });
+    if (!this.everWritten) log.info('heartbeating', { seq: heartbeat.seq, incarnation: this.incarnation });
     else if (this.consecutiveFailures > 0) log.info('heartbeats resumed', { seq: heartbeat.seq, failedInARow: this.consecutiveFailures });
     if (heartbeat.leaving) log.info('leaving heartbeat written', { seq: heartbeat.seq });
     this.everWritten = true;
     this.consecutiveFailures = 0;
+    // DynamoDB answers again: back to the normal rhythm now, not after the backoff.
+    this.endBackoff?.();
   }
 
   private failed(error: unknown, leaving: boolean): void {

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 /*
  * Heartbeat sequence numbers must only grow, across restarts too: the control plane judges
  * liveness by the sequence advancing, and the store refuses a beat that does not advance it.
@@ -28,4 +30,12 @@ export function nextBeatDelayMs(intervalMs: number, consecutiveFailures: number,
   if (consecutiveFailures < 2) return intervalMs * jitter;
   const backoff = Math.min(intervalMs * 2 ** (consecutiveFailures - 1), Math.max(intervalMs, MAX_BACKOFF_MS));
   return backoff * jitter;
+}
+
+/**
+ * A fresh incarnation: a random id an agent picks when it starts and writes on every beat, so a
+ * restart is visible to the control plane even though the sequence keeps growing across it.
+ */
+export function newIncarnation(): string {
+  return randomBytes(8).toString('hex');
 }

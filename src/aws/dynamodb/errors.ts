@@ -15,6 +15,14 @@ export const StateErrorCode = {
   stateStoreUnavailable: 'EC2F-D006',
   tablesNotReady: 'EC2F-D007',
   statusKeptChanging: 'EC2F-D008',
+  storedStatusInvalid: 'EC2F-D009',
+  leaseItemInvalid: 'EC2F-D010',
+  /** A heartbeat item did not validate; it counts as no beat from its node (a finding, never thrown). */
+  malformedHeartbeat: 'EC2F-D011',
+  /** A signal item did not validate; it is left out of the read (a finding, never thrown). */
+  malformedSignal: 'EC2F-D012',
+  /** A history item did not validate; it is left out of the read (a finding, never thrown). */
+  malformedHistory: 'EC2F-D013',
 } as const;
 
 export const ApplyErrorCode = {
@@ -23,6 +31,18 @@ export const ApplyErrorCode = {
   keptResourcesInvalid: 'EC2F-A003',
   groupChangeByEdit: 'EC2F-A004',
 } as const;
+
+/** The lease item's holder, token or expiry does not validate: no loop can tell whether it may act. */
+export class LeaseItemInvalidError extends Ec2FailoverError {
+  constructor(cluster: string, item: string, problem: string) {
+    super(
+      StateErrorCode.leaseItemInvalid,
+      `the lease item ${item} of cluster "${cluster}" is invalid: ${problem}; no loop acts until it is fixed: ` +
+        'delete the item in the DynamoDB console (the next loop creates a fresh lease, a loop that held it stands down)',
+    );
+    this.name = 'LeaseItemInvalidError';
+  }
+}
 
 /** The tables or the cluster item do not exist: `ec2-failover init` has not run for this cluster. */
 export class ClusterNotInitializedError extends Ec2FailoverError {
@@ -36,15 +56,33 @@ export class ClusterNotInitializedError extends Ec2FailoverError {
   }
 }
 
+/** What `init` does not repair: an item whose key or bookkeeping it cannot read. */
+export const REPAIR_ITEM_BY_HAND = 'correct that attribute of the item in the DynamoDB console (init cannot rewrite an item it cannot read)';
+
 /** What is stored no longer validates, e.g. after a hand edit in the console. */
 export class StoredSpecInvalidError extends Ec2FailoverError {
-  constructor(cluster: string, detail: string, cause?: unknown) {
-    super(
-      StateErrorCode.storedSpecInvalid,
-      `the spec stored for cluster "${cluster}" is invalid: ${detail}; fix the config file and run "ec2-failover init --config FILE --force"`,
-      cause === undefined ? undefined : { cause },
-    );
+  constructor(cluster: string, detail: string, cause?: unknown, remedy = 'fix the config file and run "ec2-failover init --config FILE --force"') {
+    super(StateErrorCode.storedSpecInvalid, `the spec stored for cluster "${cluster}" is invalid: ${detail}; ${remedy}`, cause === undefined ? undefined : { cause });
     this.name = 'StoredSpecInvalidError';
+  }
+}
+
+/**
+ * A group status attribute on a resource item does not validate. The state port can only
+ * report it: a read that needs this group's status throws, and nothing is decided on a guess.
+ */
+export class StoredStatusInvalidError extends Ec2FailoverError {
+  readonly item: string;
+  readonly group: string;
+  constructor(cluster: string, item: string, group: string, problem: string) {
+    super(
+      StateErrorCode.storedStatusInvalid,
+      `the status stored on item ${item} (group "${group}") of cluster "${cluster}" is invalid: ${problem}; ` +
+        "nothing is decided for the group while it is unreadable: correct the attribute in the DynamoDB console to the value the group's other items hold",
+    );
+    this.name = 'StoredStatusInvalidError';
+    this.item = item;
+    this.group = group;
   }
 }
 

@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { BatchWriteCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, ScanCommand, type QueryCommandOutput, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
 import type { HistoryEntry, HistoryKind } from '../../core/model';
-import { ClusterNotInitializedError, isResourceNotFound, StateStoreUnavailableError } from './errors';
+import { ClusterNotInitializedError, isResourceNotFound, StateErrorCode, StateStoreUnavailableError } from './errors';
+import { checkItem, displayValue, storedInteger, storedNumber, type MalformedItem, type MalformedItemListener } from './item-schema';
+import { plainItem, sendRaw, stringAttribute, type RawItem } from './raw-items';
 import { withoutUndefined } from './values';
 import { historyTableName, HISTORY_PARTITION_KEY, HISTORY_SORT_KEY, TTL_ATTRIBUTE } from '../../names';
 
@@ -10,6 +14,9 @@ import { historyTableName, HISTORY_PARTITION_KEY, HISTORY_SORT_KEY, TTL_ATTRIBUT
  * sorted by `seq`. `seq` = the entry's time (ms, zero-padded so strings sort like numbers)
  * + a per-process counter (entries of one millisecond keep the order they were appended in)
  * + a random tag (two writers can never produce the same key and overwrite each other).
+ *
+ * Reads check each entry on its own: a malformed one is left out (EC2F-D013, in `readChecked`
+ * and to the listener given) and never hides the others.
  */
 
 const TIME_DIGITS = 15;
@@ -44,22 +51,49 @@ export interface StoredHistoryEntry extends HistoryEntry {
 export interface HistoryStoreOptions {
   /** Entries expire (DynamoDB TTL) this many days after they happened; kept forever when absent. */
   readonly retentionDays?: number | undefined;
+  /** Told about every entry a read leaves out. */
+  readonly onMalformed?: MalformedItemListener | undefined;
+}
+
+export interface HistoryRead {
+  readonly entries: readonly StoredHistoryEntry[];
+  readonly malformed: readonly MalformedItem[];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function entryFromItem(item: Record<string, unknown>): StoredHistoryEntry {
+const HISTORY_KINDS = ['transition', 'repair', 'request', 'maintenance', 'phase'] as const satisfies readonly HistoryKind[];
+
+const historyItemSchema = z.object({
+  /** HISTORY_PARTITION_KEY */
+  group: z.string(),
+  /** HISTORY_SORT_KEY */
+  seq: z.string(),
+  at: storedNumber(),
+  kind: z.enum(HISTORY_KINDS),
+  epoch: storedInteger(0),
+  message: z.string(),
+  resource: z.string().optional(),
+  details: z
+    .record(z.string(), z.unknown())
+    .transform((details) => displayValue(details) as Record<string, unknown>)
+    .optional(),
+});
+
+function entryFromItem(item: z.infer<typeof historyItemSchema>): StoredHistoryEntry {
   return {
-    seq: String(item[HISTORY_SORT_KEY.name]),
-    at: Number(item.at),
-    group: String(item[HISTORY_PARTITION_KEY.name]),
-    kind: item.kind as HistoryKind,
-    epoch: Number(item.epoch),
-    message: String(item.message),
-    resource: typeof item.resource === 'string' ? item.resource : undefined,
-    details: (item.details as Record<string, unknown> | undefined) ?? undefined,
+    seq: item.seq,
+    at: item.at,
+    group: item.group,
+    kind: item.kind,
+    epoch: item.epoch,
+    message: item.message,
+    resource: item.resource,
+    details: item.details,
   };
 }
+
+const sortKeyOf = (item: RawItem): string => stringAttribute(item, HISTORY_SORT_KEY.name) ?? '';
 
 export class DynamoHistoryStore {
   private readonly tableName: string;
@@ -118,24 +152,44 @@ export class DynamoHistoryStore {
     }
   }
 
-  /** Entries in the order they happened (oldest first). */
+  /** Valid entries in the order they happened (oldest first); malformed ones go to the listener. */
   async read(query: HistoryQuery = {}): Promise<StoredHistoryEntry[]> {
-    const entries = query.group === undefined ? await this.scanAll(query) : await this.queryGroup(query.group, query);
-    return entries.map(entryFromItem);
+    const { entries, malformed } = await this.readChecked(query);
+    for (const item of malformed) this.options.onMalformed?.(item);
+    return [...entries];
   }
 
-  private async queryGroup(group: string, query: HistoryQuery): Promise<Record<string, unknown>[]> {
+  /** Entries in the order they happened (oldest first), the valid ones apart from the malformed ones. */
+  async readChecked(query: HistoryQuery = {}): Promise<HistoryRead> {
+    const items = query.group === undefined ? await this.scanAll(query) : await this.queryGroup(query.group, query);
+    const entries: StoredHistoryEntry[] = [];
+    const malformed: MalformedItem[] = [];
+    for (const raw of items) {
+      const checked = checkItem(historyItemSchema, plainItem(raw));
+      if (checked.ok) entries.push(entryFromItem(checked.value));
+      else malformed.push(this.malformed(raw, checked.problem));
+    }
+    return { entries, malformed };
+  }
+
+  private malformed(raw: RawItem, problem: string): MalformedItem {
+    const key = `${stringAttribute(raw, HISTORY_PARTITION_KEY.name) ?? '?'} ${sortKeyOf(raw) || '?'}`;
+    return { code: StateErrorCode.malformedHistory, table: this.tableName, key, problem };
+  }
+
+  private async queryGroup(group: string, query: HistoryQuery): Promise<RawItem[]> {
     const newestFirst = query.limit !== undefined;
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
+    const items: RawItem[] = [];
+    let startKey: RawItem | undefined;
     do {
       const page = await this.call('Query', () =>
-        this.documents.send(
+        sendRaw<QueryCommandOutput>(
+          this.documents,
           new QueryCommand({
             TableName: this.tableName,
             KeyConditionExpression: query.since === undefined ? '#group = :group' : '#group = :group AND #seq >= :since',
             ExpressionAttributeNames: { '#group': HISTORY_PARTITION_KEY.name, ...(query.since === undefined ? {} : { '#seq': HISTORY_SORT_KEY.name }) },
-            ExpressionAttributeValues: { ':group': group, ...(query.since === undefined ? {} : { ':since': sortKeyFloor(query.since) }) },
+            ExpressionAttributeValues: { ':group': { S: group }, ...(query.since === undefined ? {} : { ':since': { S: sortKeyFloor(query.since) } }) },
             // With a limit we want the newest entries: read backwards, then turn them around.
             ScanIndexForward: !newestFirst,
             Limit: query.limit === undefined ? undefined : Math.max(1, query.limit - items.length),
@@ -150,17 +204,22 @@ export class DynamoHistoryStore {
     return newestFirst ? limited.reverse() : limited;
   }
 
-  private async scanAll(query: HistoryQuery): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
+  private async scanAll(query: HistoryQuery): Promise<RawItem[]> {
+    const items: RawItem[] = [];
+    let startKey: RawItem | undefined;
     do {
       const page = await this.call('Scan', () =>
-        this.documents.send(
+        sendRaw<ScanCommandOutput>(
+          this.documents,
           new ScanCommand({
             TableName: this.tableName,
             ...(query.since === undefined
               ? {}
-              : { FilterExpression: '#seq >= :since', ExpressionAttributeNames: { '#seq': HISTORY_SORT_KEY.name }, ExpressionAttributeValues: { ':since': sortKeyFloor(query.since) } }),
+              : {
+                  FilterExpression: '#seq >= :since',
+                  ExpressionAttributeNames: { '#seq': HISTORY_SORT_KEY.name },
+                  ExpressionAttributeValues: { ':since': { S: sortKeyFloor(query.since) } },
+                }),
             ExclusiveStartKey: startKey,
           }),
         ),
@@ -168,8 +227,7 @@ export class DynamoHistoryStore {
       items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    const seq = (item: Record<string, unknown>) => String(item[HISTORY_SORT_KEY.name]);
-    items.sort((a, b) => (seq(a) < seq(b) ? -1 : seq(a) > seq(b) ? 1 : 0));
+    items.sort((a, b) => (sortKeyOf(a) < sortKeyOf(b) ? -1 : sortKeyOf(a) > sortKeyOf(b) ? 1 : 0));
     return query.limit === undefined ? items : items.slice(Math.max(0, items.length - query.limit));
   }
 

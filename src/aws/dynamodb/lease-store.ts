@@ -1,7 +1,11 @@
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { LivenessBaselines } from '../../core/model';
+import { GetItemCommand, type GetItemCommandOutput } from '@aws-sdk/client-dynamodb';
+import { NumberValue, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import type { LivenessBaseline, LivenessBaselines } from '../../core/model';
 import type { FencingToken, LeaseAcquisition, LeasePort } from '../../core/ports';
-import { isConditionalCheckFailed, translateStoreError } from './errors';
+import { isConditionalCheckFailed, LeaseItemInvalidError, translateStoreError } from './errors';
+import { checkItem, describeValue, storedInteger, storedNumber } from './item-schema';
+import { plainItem, sendRaw } from './raw-items';
 import { withoutUndefined } from './values';
 import { RECONCILER_LEASE, ResourceItemKey, resourcesTableName } from '../../names';
 
@@ -19,6 +23,10 @@ import { RECONCILER_LEASE, ResourceItemKey, resourcesTableName } from '../../nam
  * Expiry is compared with the clock of whoever acquires; keep the TTL well above the clock
  * skew between reconciler hosts. Holder ids must be unique per process (a Lambda request id,
  * host + pid for a controller): the same holder id re-acquires with the same token.
+ *
+ * The item is checked when read: an unreadable holder, token or expiry is refused (EC2F-D010),
+ * since no loop could then tell whether it may act; one node's malformed baseline is dropped
+ * (that node starts from nothing, as after a fresh start) and the others are kept.
  */
 
 export interface LeaseState {
@@ -29,6 +37,8 @@ export interface LeaseState {
   readonly baselines: LivenessBaselines;
   readonly acquiredAt?: number | undefined;
   readonly previousHolder?: string | undefined;
+  /** Baselines left out because they did not validate: `node: problem`. */
+  readonly droppedBaselines?: readonly string[] | undefined;
 }
 
 /** `baselines`: what the previous holder (or this one, earlier) last saved; `tookOver`: the lease moved from another holder. */
@@ -40,6 +50,44 @@ export type RenewResult = { readonly renewed: true; readonly expiresAt: number }
 export type LeaseWriteResult = 'done' | 'fenced';
 
 const ACQUIRE_ATTEMPTS = 3;
+
+const informative = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
+
+const leaseItemSchema = z.object({
+  holder: z.string().min(1),
+  token: storedInteger(0),
+  expiresAtMs: storedNumber(),
+  acquiredAt: informative(storedNumber()),
+  previousHolder: informative(z.string()),
+});
+
+const baselineSchema = z.object({
+  seq: storedInteger(0),
+  seenAt: storedNumber(),
+  healthySince: storedNumber().optional(),
+});
+
+/** Each node's baseline checked on its own: one malformed entry affects only its node. */
+function checkedBaselines(value: unknown): { readonly baselines: LivenessBaselines; readonly dropped: readonly string[] } {
+  if (value === undefined) return { baselines: {}, dropped: [] };
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.getPrototypeOf(value) !== Object.prototype) {
+    return { baselines: {}, dropped: [`baselines: expected a map, got ${describeValue(value)}`] };
+  }
+  const baselines: Record<string, LivenessBaseline> = {};
+  const dropped: string[] = [];
+  for (const [node, entry] of Object.entries(value)) {
+    const checked = checkItem(baselineSchema, entry);
+    if (checked.ok) baselines[node] = checked.value;
+    else dropped.push(`${node}: ${checked.problem}`);
+  }
+  return { baselines, dropped };
+}
+
+/** The lease as read, with the exact text of its expiry: a takeover is conditional on that very value. */
+interface ReadLease {
+  readonly state: LeaseState;
+  readonly expiresAtText: string;
+}
 
 export class DynamoLeaseStore implements LeasePort {
   private readonly tableName: string;
@@ -54,18 +102,35 @@ export class DynamoLeaseStore implements LeasePort {
     this.key = { pk: ResourceItemKey.lease(leaseName) };
   }
 
+  /** Throws LeaseItemInvalidError (EC2F-D010) when holder, token or expiry cannot be read. */
   async read(): Promise<LeaseState | undefined> {
+    return (await this.readChecked())?.state;
+  }
+
+  private async readChecked(): Promise<ReadLease | undefined> {
     const { Item } = await this.call('GetItem', () =>
-      this.documents.send(new GetCommand({ TableName: this.tableName, Key: this.key, ConsistentRead: true })),
+      sendRaw<GetItemCommandOutput>(
+        this.documents,
+        new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: this.key.pk } }, ConsistentRead: true }),
+      ),
     );
     if (!Item) return undefined;
+    const item = plainItem(Item);
+    const checked = checkItem(leaseItemSchema, item);
+    if (!checked.ok) throw new LeaseItemInvalidError(this.cluster, this.key.pk, checked.problem);
+    const { baselines, dropped } = checkedBaselines(item.baselines);
+    const lease = checked.value;
     return {
-      holder: String(Item.holder),
-      token: Number(Item.token),
-      expiresAt: Number(Item.expiresAtMs),
-      baselines: (Item.baselines as LivenessBaselines | undefined) ?? {},
-      acquiredAt: typeof Item.acquiredAt === 'number' ? Item.acquiredAt : undefined,
-      previousHolder: typeof Item.previousHolder === 'string' ? Item.previousHolder : undefined,
+      state: {
+        holder: lease.holder,
+        token: lease.token,
+        expiresAt: lease.expiresAtMs,
+        baselines,
+        acquiredAt: lease.acquiredAt,
+        previousHolder: lease.previousHolder,
+        ...(dropped.length > 0 ? { droppedBaselines: dropped } : {}),
+      },
+      expiresAtText: Item.expiresAtMs!.N!,
     };
   }
 
@@ -73,9 +138,9 @@ export class DynamoLeaseStore implements LeasePort {
   async acquire(holder: string, ttlMs: number, now: number): Promise<AcquireResult> {
     const expiresAt = now + ttlMs;
     for (let attempt = 1; ; attempt += 1) {
-      const current = await this.read();
+      const read = await this.readChecked();
       let won: boolean;
-      if (!current) {
+      if (!read) {
         won = await this.conditional(() =>
           this.documents.send(
             new PutCommand({
@@ -87,12 +152,14 @@ export class DynamoLeaseStore implements LeasePort {
           ),
         );
         if (won) return { acquired: true, fence: { holder, token: 1 }, expiresAt, baselines: {}, tookOver: false };
-      } else if (current.holder === holder) {
+      } else if (read.state.holder === holder) {
+        const current = read.state;
         const renewed = await this.renew({ holder, token: current.token }, ttlMs, now);
         if (renewed.renewed) {
           return { acquired: true, fence: { holder, token: current.token }, expiresAt, baselines: current.baselines, tookOver: false };
         }
-      } else if (current.expiresAt <= now) {
+      } else if (read.state.expiresAt <= now) {
+        const current = read.state;
         const token = current.token + 1;
         won = await this.conditional(() =>
           this.documents.send(
@@ -117,7 +184,8 @@ export class DynamoLeaseStore implements LeasePort {
                 ':now': now,
                 ':previousHolder': current.holder,
                 ':previousToken': current.token,
-                ':previousExpiresAt': current.expiresAt,
+                // The stored text itself: a value a double cannot hold must still match.
+                ':previousExpiresAt': NumberValue.from(read.expiresAtText),
               },
             }),
           ),
@@ -134,7 +202,7 @@ export class DynamoLeaseStore implements LeasePort {
           };
         }
       } else {
-        return { acquired: false, holder: current.holder, token: current.token, expiresAt: current.expiresAt };
+        return { acquired: false, holder: read.state.holder, token: read.state.token, expiresAt: read.state.expiresAt };
       }
       // Lost a race with another loop: judge again from what is stored now.
       if (attempt >= ACQUIRE_ATTEMPTS) {

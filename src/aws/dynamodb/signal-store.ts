@@ -1,7 +1,11 @@
-import { PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
 import type { InstanceState, NodeSignal } from '../../core/model';
 import type { SignalPort, StoredSignal } from '../../core/ports';
-import { ClusterNotInitializedError, isConditionalCheckFailed, isResourceNotFound, StateStoreUnavailableError } from './errors';
+import { ClusterNotInitializedError, isConditionalCheckFailed, isResourceNotFound, StateErrorCode, StateStoreUnavailableError } from './errors';
+import { checkItem, storedNumber, type MalformedItem, type MalformedItemListener } from './item-schema';
+import { plainItem, sendRaw, stringAttribute, type RawItem } from './raw-items';
 import { RESOURCES_PARTITION_KEY, resourcesTableName, SignalItemKey } from '../../names';
 
 /*
@@ -11,34 +15,40 @@ import { RESOURCES_PARTITION_KEY, resourcesTableName, SignalItemKey } from '../.
  *
  * The items carry `kind: 'signal'` and no `resourceId`/`group`: the state scan, the spec apply and
  * the lease store recognise their own items by kind and key, so they pass these by.
+ *
+ * Each item is checked on its own when read: a malformed one is left out (EC2F-D012, to the
+ * listener given) and the others still count. Leaving a signal out is safe: heartbeats and EC2
+ * observations still judge the node, the signal only made that faster.
  */
 
 export function signalItemKey(signal: NodeSignal): string {
   return signal.kind === 'alarm' ? SignalItemKey.alarm(signal.alarmName) : SignalItemKey.instance(signal.instanceId);
 }
 
-const INSTANCE_STATES: ReadonlySet<string> = new Set<InstanceState>([
-  'pending',
-  'running',
-  'stopping',
-  'stopped',
-  'shutting-down',
-  'terminated',
-  'absent',
-]);
+const INSTANCE_STATES = ['pending', 'running', 'stopping', 'stopped', 'shutting-down', 'terminated', 'absent'] as const satisfies readonly InstanceState[];
 
-/** What an item holds, checked: a hand-edited or foreign item is skipped rather than trusted. */
-function storedSignalFromItem(item: Record<string, unknown>): StoredSignal | undefined {
-  const at = item.at;
-  const signal = item.signal as Record<string, unknown> | undefined;
-  if (typeof at !== 'number' || typeof signal !== 'object' || signal === null) return undefined;
-  if (signal.kind === 'instance-state' && typeof signal.instanceId === 'string' && INSTANCE_STATES.has(String(signal.state))) {
-    return { at, signal: { kind: 'instance-state', instanceId: signal.instanceId, state: signal.state as InstanceState } };
-  }
-  if (signal.kind === 'alarm' && typeof signal.alarmName === 'string' && typeof signal.alarming === 'boolean') {
-    return { at, signal: { kind: 'alarm', alarmName: signal.alarmName, alarming: signal.alarming } };
-  }
-  return undefined;
+const signalItemSchema = z
+  .object({
+    pk: z.string(),
+    at: storedNumber(),
+    signal: z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('instance-state'), instanceId: z.string().min(1), state: z.enum(INSTANCE_STATES) }),
+      z.object({ kind: z.literal('alarm'), alarmName: z.string().min(1), alarming: z.boolean() }),
+    ]),
+  })
+  .check((context) => {
+    const { pk, signal } = context.value;
+    if (signalItemKey(signal) !== pk) context.issues.push({ code: 'custom', path: ['signal'], message: `does not match its key ${pk}`, input: signal });
+  });
+
+export interface SignalStoreOptions {
+  /** Told about every item a read leaves out. */
+  readonly onMalformed?: MalformedItemListener | undefined;
+}
+
+export interface SignalRead {
+  readonly signals: readonly StoredSignal[];
+  readonly malformed: readonly MalformedItem[];
 }
 
 export class SignalStore implements SignalPort {
@@ -47,6 +57,7 @@ export class SignalStore implements SignalPort {
   constructor(
     private readonly documents: DynamoDBDocumentClient,
     private readonly cluster: string,
+    private readonly options: SignalStoreOptions = {},
   ) {
     this.tableName = resourcesTableName(cluster);
   }
@@ -73,38 +84,53 @@ export class SignalStore implements SignalPort {
     }
   }
 
+  /** Every valid signal item, newest per instance and alarm by construction; malformed ones go to the listener. */
+  async readSignals(): Promise<readonly StoredSignal[]> {
+    const { signals, malformed } = await this.readSignalsChecked();
+    for (const item of malformed) this.options.onMalformed?.(item);
+    return signals;
+  }
+
   /**
-   * Every signal item, newest per instance and alarm by construction. A Scan filtered on the key
+   * Every signal item, the valid ones apart from the malformed ones. A Scan filtered on the key
    * prefix: signal keys are one partition each, so no Query reaches them all, and the table is a
    * handful of small items that the reconciler already scans whole every tick.
    */
-  async readSignals(): Promise<readonly StoredSignal[]> {
+  async readSignalsChecked(): Promise<SignalRead> {
     const signals: StoredSignal[] = [];
-    let startKey: Record<string, unknown> | undefined;
+    const malformed: MalformedItem[] = [];
+    let startKey: RawItem | undefined;
     do {
-      let page;
+      let page: ScanCommandOutput;
       try {
-        page = await this.documents.send(
+        page = await sendRaw<ScanCommandOutput>(
+          this.documents,
           new ScanCommand({
             TableName: this.tableName,
             // A stop event must count on the very next tick, not after replication catches up.
             ConsistentRead: true,
             FilterExpression: 'begins_with(#pk, :prefix)',
             ExpressionAttributeNames: { '#pk': RESOURCES_PARTITION_KEY.name },
-            ExpressionAttributeValues: { ':prefix': SignalItemKey.prefix },
+            ExpressionAttributeValues: { ':prefix': { S: SignalItemKey.prefix } },
             ExclusiveStartKey: startKey,
           }),
         );
       } catch (error) {
         throw this.translate('Scan', error);
       }
-      for (const item of page.Items ?? []) {
-        const stored = storedSignalFromItem(item);
-        if (stored) signals.push(stored);
+      for (const raw of page.Items ?? []) {
+        const checked = checkItem(signalItemSchema, plainItem(raw));
+        if (checked.ok) signals.push({ at: checked.value.at, signal: checked.value.signal });
+        else malformed.push(this.malformed(raw, checked.problem));
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    return signals;
+    return { signals, malformed };
+  }
+
+  private malformed(raw: RawItem, problem: string): MalformedItem {
+    const key = stringAttribute(raw, RESOURCES_PARTITION_KEY.name) ?? '(without a readable key)';
+    return { code: StateErrorCode.malformedSignal, table: this.tableName, key, problem };
   }
 
   private translate(operation: string, error: unknown): Error {

@@ -1,11 +1,15 @@
-import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ClusterNotInitializedError, isResourceNotFound, StateStoreUnavailableError } from './errors';
-import { isClusterItem, isResourceItem, type ClusterItem, type ResourceItem } from './state-items';
+import { plainItem, sendRaw, type RawItem } from './raw-items';
+import { isClusterItem, isResourceItem, readClusterItem, readResourceItem, type ClusterItem, type ResourceItem } from './state-items';
 import { resourcesTableName } from '../../names';
 
 /*
  * The whole resources table in one consistent, paginated Scan: a cluster has a handful to
- * a few hundred small items, so one Scan is cheaper and simpler than keeping an index.
+ * a few hundred small items, so one Scan is cheaper and simpler than keeping an index. Items
+ * come raw and each is checked on its own (see state-items); lease, signal and other items
+ * are left to the stores that own them.
  */
 
 export interface ResourcesTableContents {
@@ -14,27 +18,29 @@ export interface ResourcesTableContents {
   readonly resources: readonly ResourceItem[];
 }
 
+/** Throws EC2F-D002 for a cluster or resource item whose key or bookkeeping cannot be read. */
 export async function scanResourcesTable(documents: DynamoDBDocumentClient, cluster: string): Promise<ResourcesTableContents> {
   const tableName = resourcesTableName(cluster);
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
+  const items: RawItem[] = [];
+  let startKey: RawItem | undefined;
   do {
-    let page;
+    let page: ScanCommandOutput | undefined;
     try {
-      page = await documents.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: startKey }));
+      page = await sendRaw<ScanCommandOutput>(documents, new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: startKey }));
     } catch (error) {
       if (isResourceNotFound(error)) throw new ClusterNotInitializedError(cluster, `table ${tableName} does not exist`, error);
       throw new StateStoreUnavailableError(`Scan ${tableName}`, error);
     }
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
+    items.push(...(page?.Items ?? []));
+    startKey = page?.LastEvaluatedKey;
   } while (startKey);
 
   let clusterItem: ClusterItem | undefined;
   const resources: ResourceItem[] = [];
-  for (const item of items) {
-    if (isClusterItem(item)) clusterItem = item;
-    else if (isResourceItem(item)) resources.push(item);
+  for (const raw of items) {
+    const item = plainItem(raw);
+    if (isClusterItem(item)) clusterItem = readClusterItem(cluster, item);
+    else if (isResourceItem(item)) resources.push(readResourceItem(cluster, item));
   }
   resources.sort((a, b) => (a.resourceId < b.resourceId ? -1 : a.resourceId > b.resourceId ? 1 : 0));
   return { cluster: clusterItem, resources };

@@ -15,6 +15,10 @@ export function configDocumentFromItems(clusterItem: ClusterItem, resources: rea
 }
 
 export function specFromItems(cluster: string, clusterItem: ClusterItem, resources: readonly ResourceItem[]): ClusterSpec {
+  // A number JavaScript cannot hold would only reach the validation as text: name it exactly.
+  for (const item of [clusterItem, ...resources]) {
+    if (item.specProblem !== undefined) throw new StoredSpecInvalidError(cluster, `item ${item.pk}: ${item.specProblem}`);
+  }
   try {
     return parseClusterConfig(configDocumentFromItems(clusterItem, resources), 'stored spec');
   } catch (error) {
@@ -26,7 +30,11 @@ export function specFromItems(cluster: string, clusterItem: ClusterItem, resourc
   }
 }
 
-/** Same spec for the same stored hashes: the reconciler reads every second, the spec rarely changes. */
+/**
+ * Same spec for the same stored documents: the reconciler reads every second, the spec rarely
+ * changes. The documents themselves, not their stored hashes: a hand edit in the console
+ * changes the spec without its hash, and must not hide behind a cached copy.
+ */
 export function storedSpecFingerprint(clusterItem: ClusterItem, resources: readonly ResourceItem[]): string {
-  return [clusterItem.specHash, ...resources.map((r) => `${r.resourceId}:${r.specHash}`)].join('|');
+  return JSON.stringify([clusterItem.spec, ...resources.map((r) => [r.resourceId, r.spec])]);
 }

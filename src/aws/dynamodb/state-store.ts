@@ -12,7 +12,7 @@ import {
   UnknownGroupError,
 } from './errors';
 import { setAndRemove } from './update';
-import { DynamoHistoryStore, type HistoryQuery, type HistoryStoreOptions, type StoredHistoryEntry } from './history-store';
+import { DynamoHistoryStore, type HistoryQuery, type HistoryRead, type HistoryStoreOptions, type StoredHistoryEntry } from './history-store';
 import { hasStatus, statusAttributes, statusFromItem, storedVersion, type ResourceItem } from './state-items';
 import { scanResourcesTable } from './state-scan';
 import { specFromItems, storedSpecFingerprint } from './state-spec';
@@ -123,6 +123,11 @@ export class DynamoStateStore implements StatePort {
 
   async readHistory(query: HistoryQuery = {}): Promise<StoredHistoryEntry[]> {
     return this.history.read(query);
+  }
+
+  /** The history with the entries that did not validate reported apart (EC2F-D013), for a reader that shows them. */
+  async readHistoryChecked(query: HistoryQuery = {}): Promise<HistoryRead> {
+    return this.history.readChecked(query);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { silentAgentLogger, type AgentLogger } from '../../../src/agent/agent-logger';
 import { HeartbeatSender, type HeartbeatWriter } from '../../../src/agent/heartbeat-sender';
 import { StaleHeartbeatError } from '../../../src/aws/dynamodb/errors';
@@ -8,12 +8,18 @@ import type { Heartbeat } from '../../../src/core/model';
 class FakeHeartbeatTable implements HeartbeatWriter {
   stored: Heartbeat | undefined;
   attempts: Heartbeat[] = [];
-  mode: 'ok' | 'hang' | 'fail' = 'ok';
+  /** When each attempt started, on the (fake) clock. */
+  attemptedAt: number[] = [];
+  mode: 'ok' | 'hang' | 'fail' | 'slow' = 'ok';
+  /** How long a write takes in `slow` mode. */
+  slowMs = 0;
 
   async writeHeartbeat(heartbeat: Heartbeat): Promise<void> {
     this.attempts.push(heartbeat);
+    this.attemptedAt.push(Date.now());
     if (this.mode === 'hang') return new Promise(() => undefined);
     if (this.mode === 'fail') throw new Error('ServiceUnavailable');
+    if (this.mode === 'slow') await new Promise((resolve) => setTimeout(resolve, this.slowMs));
     if (this.stored && this.stored.seq >= heartbeat.seq) throw new StaleHeartbeatError(heartbeat.instanceId, heartbeat.seq);
     this.stored = heartbeat;
   }
@@ -30,16 +36,32 @@ function recordingLogger(): AgentLogger & { messages: string[] } {
   return { messages, info: log, warn: log, error: log };
 }
 
-function sender(table: FakeHeartbeatTable, options: { clock?: () => number; log?: AgentLogger; intervalMs?: number } = {}): HeartbeatSender {
+interface SenderOptions {
+  clock?: () => number;
+  log?: AgentLogger;
+  intervalMs?: number;
+  missedBeats?: number;
+  writeTimeoutMs?: number;
+}
+
+function sender(table: FakeHeartbeatTable, options: SenderOptions = {}): HeartbeatSender {
   return new HeartbeatSender(table, {
     instanceId: 'i-0000000000000001',
     agentVersion: '9.9.9',
     checks: () => [{ name: 'db', ok: true, required: true, detail: 'exit 0' }],
     intervalMs: () => options.intervalMs ?? 10,
-    writeTimeoutMs: 30,
+    missedBeats: options.missedBeats === undefined ? undefined : () => options.missedBeats!,
+    writeTimeoutMs: options.writeTimeoutMs ?? 30,
     log: options.log ?? silentAgentLogger,
     clock: options.clock,
+    // No jitter: beats land exactly on the rhythm, so the gaps below are exact.
+    random: () => 1,
   });
+}
+
+/** Gaps between consecutive write attempts, from attempt `from` on. */
+function gapsBetweenAttempts(table: FakeHeartbeatTable, from = 0): number[] {
+  return table.attemptedAt.slice(from + 1).map((at, i) => at - table.attemptedAt[from + i]!);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -162,5 +184,136 @@ describe('HeartbeatSender', () => {
     expect(written).toBe(false);
     expect(Date.now() - started).toBeLessThan(1000);
     expect(table.attempts.every((a) => a.leaving)).toBe(true);
+  });
+});
+
+describe('HeartbeatSender on a fake clock', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** Starts a sender on fake timers; `stop` ends its loop. */
+  async function running(table: FakeHeartbeatTable, options: SenderOptions) {
+    vi.useFakeTimers({ now: 1_700_000_000_000 });
+    const beats = sender(table, options);
+    await beats.initialize();
+    const stop = new AbortController();
+    const loop = beats.run(stop.signal);
+    return {
+      beats,
+      stop: async () => {
+        stop.abort();
+        await vi.advanceTimersByTimeAsync(0);
+        await loop;
+      },
+    };
+  }
+
+  it('backs off after failed writes, but never longer than one missed-beat window', async () => {
+    // Prepare
+    const table = new FakeHeartbeatTable();
+    table.mode = 'fail';
+    const agent = await running(table, { intervalMs: 1_000, missedBeats: 3, writeTimeoutMs: 2_000 });
+
+    // Act: a minute of DynamoDB refusing every write
+    await vi.advanceTimersByTimeAsync(60_000);
+    await agent.stop();
+
+    // Assess: it did back off (fewer writes than beats), each wait at most 3 × 1 s, in fact at most 2 s
+    const gaps = gapsBetweenAttempts(table);
+    expect(table.attempts.length).toBeLessThan(60);
+    expect(Math.max(...gaps)).toBeGreaterThan(1_000);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(3 * 1_000);
+    expect(Math.max(...gaps)).toBe(2_000);
+  });
+
+  it('keeps its backoff under the window at a short interval and many missed beats', async () => {
+    // Prepare
+    const table = new FakeHeartbeatTable();
+    table.mode = 'fail';
+    const agent = await running(table, { intervalMs: 250, missedBeats: 10, writeTimeoutMs: 500 });
+
+    // Act
+    await vi.advanceTimersByTimeAsync(60_000);
+    await agent.stop();
+
+    // Assess
+    expect(Math.max(...gapsBetweenAttempts(table))).toBeLessThanOrEqual(10 * 250);
+  });
+
+  it('does not back off at all when it is not told the missed-beat window', async () => {
+    // Prepare
+    const table = new FakeHeartbeatTable();
+    table.mode = 'fail';
+    const agent = await running(table, { intervalMs: 1_000, writeTimeoutMs: 500 });
+
+    // Act
+    await vi.advanceTimersByTimeAsync(20_000);
+    await agent.stop();
+
+    // Assess
+    expect(Math.max(...gapsBetweenAttempts(table))).toBe(1_000);
+  });
+
+  it('returns to its normal rhythm with the first write that succeeds', async () => {
+    // Prepare: backed off to its longest wait
+    const table = new FakeHeartbeatTable();
+    table.mode = 'fail';
+    const agent = await running(table, { intervalMs: 1_000, missedBeats: 5, writeTimeoutMs: 2_000 });
+    await vi.advanceTimersByTimeAsync(30_000);
+    const failedAttempts = table.attempts.length;
+
+    // Act
+    table.mode = 'ok';
+    await vi.advanceTimersByTimeAsync(10_000);
+    await agent.stop();
+
+    // Assess: one more backed-off wait at most, then a beat every second
+    const gaps = gapsBetweenAttempts(table, failedAttempts);
+    expect(gaps.length).toBeGreaterThanOrEqual(5);
+    expect(gaps.every((gap) => gap === 1_000)).toBe(true);
+    expect(table.attemptedAt[failedAttempts]! - table.attemptedAt[failedAttempts - 1]!).toBeLessThanOrEqual(4 * 1_000);
+  });
+
+  it('cuts a backed-off wait short when a slow write succeeds meanwhile', async () => {
+    // Prepare: backed off to 4 s waits
+    const table = new FakeHeartbeatTable();
+    table.mode = 'fail';
+    const agent = await running(table, { intervalMs: 1_000, missedBeats: 5, writeTimeoutMs: 3_000 });
+    await vi.advanceTimersByTimeAsync(30_000);
+
+    // Act: the table answers again, slowly; the next write lands 1.5 s into a 4 s wait
+    table.mode = 'slow';
+    table.slowMs = 1_500;
+    const before = table.attempts.length;
+    while (table.attempts.length === before) await vi.advanceTimersByTimeAsync(100);
+    const slowWriteAt = table.attemptedAt[before]!;
+    await vi.advanceTimersByTimeAsync(5_000);
+    await agent.stop();
+
+    // Assess: the next beat came one interval after the success, not at the end of the 4 s wait
+    expect(table.stored?.seq).toBeDefined();
+    expect(table.attemptedAt[before + 1]! - slowWriteAt).toBe(1_500 + 1_000);
+  });
+
+  it('writes the same incarnation on every beat of one start, and a new one after a restart', async () => {
+    // Prepare
+    const table = new FakeHeartbeatTable();
+    const first = await running(table, { intervalMs: 1_000 });
+    await vi.advanceTimersByTimeAsync(3_000);
+    await first.stop();
+    const firstStart = table.attempts.length;
+
+    // Act: the agent restarts
+    const second = await running(table, { intervalMs: 1_000 });
+    await vi.advanceTimersByTimeAsync(3_000);
+    await second.stop();
+
+    // Assess
+    const incarnations = table.attempts.map((beat) => beat.incarnation);
+    expect(new Set(incarnations.slice(0, firstStart)).size).toBe(1);
+    expect(new Set(incarnations.slice(firstStart)).size).toBe(1);
+    expect(incarnations[0]).toMatch(/^[0-9a-f]{16}$/);
+    expect(incarnations[firstStart]).not.toBe(incarnations[0]);
   });
 });

@@ -1,4 +1,4 @@
-import { DynamoDBClient, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, DescribeTimeToLiveCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { StaleHeartbeatError } from '../../../../src/aws/dynamodb/errors';
@@ -50,7 +50,7 @@ describe('DynamoHeartbeatStore', () => {
     // Assess
     expect([...heartbeats].sort((a, b) => a.instanceId.localeCompare(b.instanceId))).toEqual([
       beat('i-0aaaaaaaaaaaaaaa1', 2, { leaving: true, agentVersion: '1.2.3' }),
-      { ...beat('i-0bbbbbbbbbbbbbbb2', 7), agentVersion: undefined },
+      { ...beat('i-0bbbbbbbbbbbbbbb2', 7), agentVersion: undefined, incarnation: undefined },
     ]);
   });
 
@@ -68,16 +68,16 @@ describe('DynamoHeartbeatStore', () => {
     // Assess
     await expect(write).rejects.toBeInstanceOf(StaleHeartbeatError);
     await expect(write).rejects.toMatchObject({ code: 'EC2F-D003' });
-    expect((await store.readHeartbeats()).beats).toEqual([{ ...beat('i-0aaaaaaaaaaaaaaa1', 5), agentVersion: undefined }]);
+    expect((await store.readHeartbeats()).beats).toEqual([{ ...beat('i-0aaaaaaaaaaaaaaa1', 5), agentVersion: undefined, incarnation: undefined }]);
   });
 
   it('does not return beats whose TTL has passed, though they are still stored', async () => {
-    // Prepare
+    // Prepare: the reader's clock is ahead rather than the writer's behind, so the item has not
+    // expired for DynamoDB Local, whose own TTL sweep would otherwise delete it mid-test
     const now = Date.now();
-    const longAgo = new DynamoHeartbeatStore(documents, cluster, { clock: () => now - 3_600_000 });
-    await longAgo.writeHeartbeat(beat('i-0aaaaaaaaaaaaaaa1', 9), 60);
-    await new DynamoHeartbeatStore(documents, cluster, { clock: () => now }).writeHeartbeat(beat('i-0bbbbbbbbbbbbbbb2', 1), 60);
-    const reader = new DynamoHeartbeatStore(documents, cluster, { clock: () => now });
+    await new DynamoHeartbeatStore(documents, cluster, { clock: () => now }).writeHeartbeat(beat('i-0aaaaaaaaaaaaaaa1', 9), 60);
+    await new DynamoHeartbeatStore(documents, cluster, { clock: () => now + 3_600_000 }).writeHeartbeat(beat('i-0bbbbbbbbbbbbbbb2', 1), 3_660);
+    const reader = new DynamoHeartbeatStore(documents, cluster, { clock: () => now + 3_600_000 });
 
     // Act
     const heartbeats = (await reader.readHeartbeats()).beats;
@@ -85,6 +85,47 @@ describe('DynamoHeartbeatStore', () => {
     // Assess
     expect(heartbeats.map((h) => h.instanceId)).toEqual(['i-0bbbbbbbbbbbbbbb2']);
     expect(await reader.lastSequence('i-0aaaaaaaaaaaaaaa1')).toBe(9);
+  });
+
+  it('keeps judging every node when one item holds a null check or a sequence JavaScript cannot hold', async () => {
+    // Prepare: two good nodes through the store, two bad items written raw as a hand edit or a
+    // hostile node would (the key of the second is no node of the cluster)
+    const store = new DynamoHeartbeatStore(documents, cluster);
+    await store.writeHeartbeat(beat('i-0aaaaaaaaaaaaaaa1', 10, { incarnation: 'a1b2c3d4e5f60718' }), 60);
+    await store.writeHeartbeat(beat('i-0bbbbbbbbbbbbbbb2', 20), 60);
+    const expiresAt: AttributeValue = { N: String(Math.floor(Date.now() / 1000) + 60) };
+    const putRaw = (item: Record<string, AttributeValue>) => client.send(new PutItemCommand({ TableName: `${cluster}-heartbeats`, Item: item }));
+    await putRaw({
+      instanceId: { S: 'i-0ccccccccccccccc3' },
+      seq: { N: '31' },
+      sentAt: { N: '1031' },
+      leaving: { BOOL: false },
+      checks: { L: [{ NULL: true }] },
+      expiresAt,
+    });
+    await putRaw({
+      instanceId: { S: 'i-0ffffffffffffffff' },
+      seq: { N: '9007199254740993.5' },
+      sentAt: { N: '1' },
+      leaving: { BOOL: false },
+      checks: { L: [] },
+      expiresAt,
+    });
+
+    // Act
+    const read = await store.readHeartbeats();
+
+    // Assess
+    expect([...read.beats].sort((a, b) => a.instanceId.localeCompare(b.instanceId))).toEqual([
+      { ...beat('i-0aaaaaaaaaaaaaaa1', 10), agentVersion: undefined, incarnation: 'a1b2c3d4e5f60718' },
+      { ...beat('i-0bbbbbbbbbbbbbbb2', 20), agentVersion: undefined, incarnation: undefined },
+    ]);
+    expect([...read.malformed].sort((a, b) => String(a.instanceId).localeCompare(String(b.instanceId)))).toEqual([
+      { instanceId: 'i-0ccccccccccccccc3', problem: 'checks[0]: expected a map, got null' },
+      { instanceId: 'i-0ffffffffffffffff', problem: 'seq: 9007199254740993.5 is not an integer' },
+    ]);
+    expect(await store.lastSequence('i-0ffffffffffffffff')).toBeUndefined();
+    expect(await store.lastSequence('i-0aaaaaaaaaaaaaaa1')).toBe(10);
   });
 
   it('has DynamoDB’s TTL enabled on the expiry attribute', async () => {

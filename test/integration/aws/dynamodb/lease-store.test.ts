@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoLeaseStore } from '../../../../src/aws/dynamodb/lease-store';
@@ -14,6 +14,7 @@ import { testDynamoDbClient, uniqueTableName } from '../../../support/local-dyna
 let client: DynamoDBClient;
 let documents: DynamoDBDocumentClient;
 let lease: () => DynamoLeaseStore;
+let tableName: string;
 
 const T = 1_700_000_000_000;
 const TTL = 3_000;
@@ -29,6 +30,7 @@ afterAll(() => {
 
 beforeEach(async () => {
   const cluster = uniqueTableName('lease');
+  tableName = `${cluster}-resources`;
   await ensureTables(client, cluster);
   lease = () => new DynamoLeaseStore(documents, cluster);
 });
@@ -171,5 +173,61 @@ describe('DynamoLeaseStore renew, save and release', () => {
     // Assess
     expect(released).toBe('done');
     expect(next).toMatchObject({ acquired: true, fence: { holder: 'loop-b', token: 2 }, baselines, previousHolder: 'loop-a' });
+  });
+});
+
+describe('DynamoLeaseStore with a malformed lease item', () => {
+  /** Sets attributes of the lease item raw, as a hand edit in the console would. */
+  const editRaw = (name: string, value: AttributeValue) =>
+    client.send(
+      new UpdateItemCommand({
+        TableName: tableName,
+        Key: { pk: { S: 'lease#reconciler' } },
+        UpdateExpression: 'SET #a = :v',
+        ExpressionAttributeNames: { '#a': name },
+        ExpressionAttributeValues: { ':v': value },
+      }),
+    );
+
+  it('hands the lease over with the valid baselines when one node’s baseline holds a sequence JavaScript cannot hold', async () => {
+    // Prepare
+    const first = await lease().acquire('loop-a', TTL, T);
+    if (!first.acquired) throw new Error('a fresh lease must be free');
+    await lease().saveBaselines(first.fence, baselines);
+    await editRaw('baselines', { M: { node1: { M: { seq: { N: '41' }, seenAt: { N: String(T + 500) } } }, node2: { M: { seq: { N: '9007199254740993.5' }, seenAt: { N: '1' } } } } });
+
+    // Act
+    const takeover = await lease().acquire('loop-b', TTL, T + TTL);
+
+    // Assess
+    expect(takeover).toMatchObject({ acquired: true, fence: { holder: 'loop-b', token: 2 }, baselines: { node1: { seq: 41, seenAt: T + 500 } } });
+    expect((await lease().read())?.droppedBaselines).toEqual(['node2: seq: 9007199254740993.5 is not an integer']);
+  });
+
+  it('refuses a lease whose token is text with a coded error, and takes nothing', async () => {
+    // Prepare
+    await lease().acquire('loop-a', TTL, T);
+    await editRaw('token', { S: '1' });
+
+    // Act
+    const acquire = await lease()
+      .acquire('loop-b', TTL, T + TTL)
+      .catch((error: unknown) => error);
+
+    // Assess
+    expect(acquire).toMatchObject({ name: 'LeaseItemInvalidError', code: 'EC2F-D010' });
+    expect(String(acquire)).toMatch(/token: expected a number, got the string "1"/);
+  });
+
+  it('takes over an expired lease whose expiry has more digits than a double holds', async () => {
+    // Prepare
+    await lease().acquire('loop-a', TTL, T);
+    await editRaw('expiresAtMs', { N: `${T}.000000000123456789` });
+
+    // Act
+    const takeover = await lease().acquire('loop-b', TTL, T + 1);
+
+    // Assess
+    expect(takeover).toMatchObject({ acquired: true, tookOver: true, fence: { holder: 'loop-b', token: 2 } });
   });
 });

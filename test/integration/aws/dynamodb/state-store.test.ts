@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoLeaseStore } from '../../../../src/aws/dynamodb/lease-store';
@@ -130,6 +130,80 @@ describe('DynamoStateStore.read', () => {
       ['web-eip', ['web-eip']],
     ]);
     expect(statuses.size).toBe(0);
+  });
+});
+
+/** Sets attributes of a resources-table item raw, as a hand edit in the console would. */
+async function editRaw(pk: string, attributes: Record<string, AttributeValue>): Promise<void> {
+  const names = Object.keys(attributes);
+  await client.send(
+    new UpdateItemCommand({
+      TableName: `${cluster.name}-resources`,
+      Key: { pk: { S: pk } },
+      UpdateExpression: `SET ${names.map((_, i) => `#a${i} = :v${i}`).join(', ')}`,
+      ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#a${i}`, name])),
+      ExpressionAttributeValues: Object.fromEntries(names.map((name, i) => [`:v${i}`, attributes[name]!])),
+    }),
+  );
+}
+
+describe('DynamoStateStore with malformed items', () => {
+  it('refuses a status holding null in its excluded list with a coded error naming the item, and serves the other groups’ requests', async () => {
+    // Prepare
+    await cluster.store.commitStatus(cluster.db, ownedBy('node1', 1), cluster.fence);
+    await editRaw('resource#db-vip', { excluded: { L: [{ NULL: true }] } });
+
+    // Act
+    const other = await cluster.store.requestOperatorAction('web-eip', { kind: 'maintenance', enabled: true, id: 'req-w', requestedAt: 1 });
+    const read = cluster.store.read();
+
+    // Assess
+    await expect(read).rejects.toMatchObject({ name: 'StoredStatusInvalidError', code: 'EC2F-D009', item: 'resource#db-vip', group: 'db' });
+    await expect(read).rejects.toThrow(/excluded\[0\]: expected a string, got null/);
+    expect(other).toEqual({ outcome: 'requested', version: 1 });
+  });
+
+  it('refuses an epoch JavaScript cannot hold, written raw, instead of reading it rounded', async () => {
+    // Prepare
+    await cluster.store.commitStatus(cluster.db, ownedBy('node1', 1), cluster.fence);
+    await editRaw('resource#db-eip', { epoch: { N: '9007199254740993.5' } });
+
+    // Act
+    const read = cluster.store.readStatuses();
+
+    // Assess
+    await expect(read).rejects.toMatchObject({ code: 'EC2F-D009', item: 'resource#db-eip' });
+    await expect(read).rejects.toThrow(/epoch: 9007199254740993\.5 is not an integer/);
+  });
+
+  it('refuses a stored spec holding a number JavaScript cannot hold, and init --force repairs it', async () => {
+    // Prepare: an edit by another writer (its own hash, so init sees the item changed)
+    await editRaw('resource#web-eip', {
+      spec: { M: { id: { S: 'web-eip' }, mode: { S: 'eip' }, allocationId: { S: 'eipalloc-0abc1234' }, priority: { N: '9007199254740993.5' } } },
+      specHash: { S: 'edited-elsewhere' },
+    });
+
+    // Act
+    const broken = await cluster.store.read().catch((error: unknown) => error);
+    await applySpec(client, clusterConfig(cluster.name), { writer: 'test', force: true });
+    const repaired = await cluster.store.read();
+
+    // Assess
+    expect(broken).toMatchObject({ code: 'EC2F-D002' });
+    expect(String(broken)).toMatch(/item resource#web-eip: spec\.priority: 9007199254740993\.5 is beyond/);
+    expect(repaired.spec.resources.map((r) => r.id)).toEqual(['db-eip', 'db-vip', 'web-eip']);
+  });
+
+  it('refuses a resource item whose group is unreadable, instead of leaving the resource unprotected', async () => {
+    // Prepare
+    await editRaw('resource#db-eip', { group: { N: '5' } });
+
+    // Act
+    const read = cluster.store.read();
+
+    // Assess
+    await expect(read).rejects.toMatchObject({ code: 'EC2F-D002' });
+    await expect(read).rejects.toThrow(/item resource#db-eip: group: expected a string, got the number 5; correct that attribute/);
   });
 });
 
@@ -329,5 +403,26 @@ describe('history', () => {
 
     // Assess
     expect(stored).toMatchObject({ at: 10, kind: 'repair', resource: 'db-vip', details: { result: 'ok', elapsedMs: 12 } });
+  });
+
+  it('leaves out an entry JavaScript cannot read, reports it, and shows the others', async () => {
+    // Prepare
+    await cluster.store.appendHistory([entry(1_000, 'a'), entry(3_000, 'c')]);
+    await client.send(
+      new PutItemCommand({
+        TableName: `${cluster.name}-history`,
+        Item: { group: { S: 'db' }, seq: { S: '000000000002000#x' }, at: { N: '2000' }, kind: { S: 'transition' }, epoch: { N: '9007199254740993.5' }, message: { S: 'b' } },
+      }),
+    );
+
+    // Act
+    const read = await cluster.store.readHistoryChecked({ group: 'db' });
+
+    // Assess
+    expect(read.entries.map((e) => e.message)).toEqual(['a', 'c']);
+    expect(read.malformed).toEqual([
+      { code: 'EC2F-D013', table: `${cluster.name}-history`, key: 'db 000000000002000#x', problem: 'epoch: 9007199254740993.5 is not an integer' },
+    ]);
+    expect((await cluster.store.readHistory({ group: 'db' })).map((e) => e.message)).toEqual(['a', 'c']);
   });
 });

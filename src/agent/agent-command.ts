@@ -141,6 +141,7 @@ async function agentMain(argv: readonly string[], io: CliIo, stop: AbortSignal):
       agentVersion: AGENT_VERSION,
       checks: () => [...checks.results(), watcher.activationCheck()],
       intervalMs: () => watcher.intervalMs,
+      missedBeats: () => watcher.currentSpec.defaults.heartbeat.missedBeats,
       writeTimeoutMs: timeoutMs,
       log,
     });

@@ -65,6 +65,8 @@ const baselineSchema = z.object({
   seq: storedInteger(0),
   seenAt: storedNumber(),
   healthySince: storedNumber().optional(),
+  stableSince: storedNumber().optional(),
+  incarnation: z.string().optional(),
 });
 
 /** Each node's baseline checked on its own: one malformed entry affects only its node. */

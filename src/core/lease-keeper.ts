@@ -11,6 +11,8 @@ import type { FencingToken, LeaseAcquisition, LeasePort } from './ports';
 export interface LeaseKeeperDeps {
   readonly lease: LeasePort;
   readonly clock: () => number;
+  /** A clock no one can set (performance.now): a pause of the process shows on it as time gone by. @default performance.now */
+  readonly monotonic?: (() => number) | undefined;
   /** Waits `ms` unless `wake` aborts first; never rejects. */
   readonly sleep: (ms: number, wake: AbortSignal) => Promise<void>;
   readonly logger: Logger;
@@ -22,6 +24,8 @@ export type Standby = Extract<LeaseAcquisition, { acquired: false }>;
 export class LeaseKeeper {
   private held: FencingToken | undefined;
   private lostController = new AbortController();
+  /** Monotonic time until which the lease is proven held, margin taken off. */
+  private provenUntil = -Infinity;
 
   constructor(
     private readonly deps: LeaseKeeperDeps,
@@ -38,14 +42,30 @@ export class LeaseKeeper {
     return this.lostController.signal;
   }
 
+  /**
+   * Proven by this process's own monotonic clock: the lease was granted or renewed for `ttl` no
+   * earlier than the moment the request was sent, so it cannot have expired before that moment
+   * plus `ttl`; a third of the ttl is kept back for the send time of the call about to be made.
+   * A process paused (a GC pause, a frozen VM, a stalled Lambda) past that point proves nothing.
+   */
+  holdsLease(): boolean {
+    return this.held !== undefined && this.monotonic() < this.provenUntil;
+  }
+
   /** One attempt; throws when the lease store cannot be reached (then nothing is known). */
   async tryAcquire(ttlMs: number): Promise<Acquired | Standby> {
+    const sentAt = this.monotonic();
     const acquisition = await this.deps.lease.acquire(this.holder, ttlMs, this.deps.clock());
     if (acquisition.acquired) {
       this.held = acquisition.fence;
       this.lostController = new AbortController();
+      this.provenUntil = sentAt + provenMs(ttlMs);
     }
     return acquisition;
+  }
+
+  private monotonic(): number {
+    return (this.deps.monotonic ?? performance.now.bind(performance))();
   }
 
   /** Extends the lease, saving the baselines; 'lost' when another holder has it, 'unknown' when the store did not answer. */
@@ -53,8 +73,12 @@ export class LeaseKeeper {
     const fence = this.held;
     if (!fence) return 'lost';
     try {
+      const sentAt = this.monotonic();
       const { renewed } = await this.deps.lease.renew(fence, ttlMs, this.deps.clock(), baselines);
-      if (renewed) return 'renewed';
+      if (renewed) {
+        this.provenUntil = sentAt + provenMs(ttlMs);
+        return 'renewed';
+      }
       this.standDown();
       return 'lost';
     } catch (error) {
@@ -90,6 +114,7 @@ export class LeaseKeeper {
     const fence = this.held;
     if (!fence) return;
     this.held = undefined;
+    this.provenUntil = -Infinity;
     try {
       await this.deps.lease.renew(fence, ttlMs, this.deps.clock(), baselines);
       await this.deps.lease.release(fence);
@@ -103,6 +128,12 @@ export class LeaseKeeper {
   standDown(): void {
     if (this.held) this.deps.logger.warn('lease lost to another loop; standing down', { token: this.held.token });
     this.held = undefined;
+    this.provenUntil = -Infinity;
     this.lostController.abort();
   }
+}
+
+/** How long after sending an acquire or renew the holder may act: the ttl less a third, kept back for a call's own send time. */
+export function provenMs(ttlMs: number): number {
+  return ttlMs - ttlMs / 3;
 }

@@ -17,8 +17,8 @@ export interface LoopDeps extends ReconcileDeps {
   readonly lease: LeasePort;
   /** Where an events receiver in another process records node events (the events Lambda). */
   readonly signals?: SignalPort | undefined;
-  /** Waits `ms` unless woken or aborted first. */
-  readonly sleep?: ((ms: number, wake: AbortSignal) => Promise<void>) | undefined;
+  /** A clock no one can set, for proving the lease still held before each EC2 call. @default performance.now */
+  readonly monotonic?: (() => number) | undefined;
 }
 
 export interface LoopOptions {
@@ -66,7 +66,7 @@ export class ReconcileLoop {
   ) {
     this.log = deps.logger ?? silentLogger;
     this.sleep = deps.sleep ?? abortableSleep;
-    this.keeper = new LeaseKeeper({ lease: deps.lease, clock: deps.clock, sleep: this.sleep, logger: this.log }, options.holder);
+    this.keeper = new LeaseKeeper({ lease: deps.lease, clock: deps.clock, monotonic: deps.monotonic, sleep: this.sleep, logger: this.log }, options.holder);
   }
 
   /** Hands the loop an EventBridge event (EC2 state change, alarm); it is judged on the next tick, at once. */
@@ -104,6 +104,8 @@ export class ReconcileLoop {
       }
     } finally {
       options.signal.removeEventListener('abort', onAbort);
+      if (this.memory.acting && !this.memory.acting.run.settled)
+        this.log.warn('EC2 actions still under way as the run ends: their outcome is unknown; the next run carries on', { actions: [...this.memory.acting.plans.values()].reduce((n, p) => n + p.actions.length, 0) });
       await this.keeper.release(this.ttlMs(), this.memory.baselines);
     }
     return { ticks, transitions, heldLease, stoppedBecause: options.signal.aborted ? 'aborted' : 'deadline' };
@@ -144,7 +146,12 @@ export class ReconcileLoop {
     await this.collectRecordedSignals();
     if (this.spec) this.forceObserve = this.applyPendingSignals(this.spec) || this.forceObserve;
     try {
-      const reconcile = reconcileOnce(this.deps, this.memory, { fence, forceObserve: this.forceObserve });
+      const reconcile = reconcileOnce(this.deps, this.memory, {
+        fence,
+        forceObserve: this.forceObserve,
+        holdsLease: () => this.keeper.holdsLease(),
+        deadline: this.ec2Deadline(),
+      });
       const report = await this.keeper.keepAliveDuring(reconcile, this.ttlMs(), () => this.memory.baselines);
       this.spec = report.spec;
       this.forceObserve = report.unsettled;
@@ -157,6 +164,12 @@ export class ReconcileLoop {
       this.forceObserve = true;
       return undefined;
     }
+  }
+
+  /** EC2 work, retries included, ends one call's time before the run's deadline, leaving room to release the lease. */
+  private ec2Deadline(): number | undefined {
+    if (this.options.deadline === undefined) return undefined;
+    return this.options.deadline - (this.spec?.defaults.tunables.apiCallTimeoutSeconds ?? 3) * 1000;
   }
 
   private intervalMs(): number {

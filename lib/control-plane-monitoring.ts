@@ -135,9 +135,18 @@ export class ControlPlaneMonitoring extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
       pendingWindow: Duration.days(7),
     });
-    // CloudWatch publishes alarm notifications itself: it needs the key and the topic's consent.
+    // CloudWatch publishes alarm notifications itself: it needs the key and the topic's consent,
+    // both only for alarms of this account (no confused deputy).
     const cloudWatch = new ServicePrincipal('cloudwatch.amazonaws.com');
-    key.grant(cloudWatch, 'kms:Decrypt', 'kms:GenerateDataKey*');
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsOfThisAccount',
+        principals: [cloudWatch],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
     const topic = new Topic(this, 'Topic', { displayName: 'ec2-failover alarms', masterKey: key, enforceSSL: true });
     topic.addToResourcePolicy(
       new PolicyStatement({

@@ -1,6 +1,6 @@
 import { Duration, Stack, Token, type CustomResource } from 'aws-cdk-lib';
 import type { Alarm, Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
-import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Grant, type ManagedPolicy } from 'aws-cdk-lib/aws-iam';
@@ -8,8 +8,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { LambdaEnvironmentVariable } from '../src/names';
-import { SignalItemKey } from '../src/names';
+import { LambdaEnvironmentVariable, SignalItemKey, type TableRole } from '../src/names';
 import { parseClusterConfig, type ClusterConfigInput } from '../src/core/config';
 import type { ClusterSpec } from '../src/core/model';
 import { createAgentPolicy } from './agent-policy';
@@ -19,7 +18,9 @@ import { FailoverFunction } from './failover-function';
 import { acknowledgeWildcards } from './nag-acknowledgements';
 import { NodeEventRules } from './node-event-rules';
 import { reconcilerEc2Statements } from './reconciler-ec2-policy';
+import { checkRoleArns } from './role-arns';
 import { SpecApplyResource } from './spec-apply-resource';
+import { RECONCILER_TABLE_ACTIONS } from './table-access';
 
 /*
  * The serverless control plane of one cluster: its tables, the reconciler (a scheduled run that
@@ -80,6 +81,30 @@ export interface Ec2FailoverControlPlaneProps {
    * @default true
    */
   readonly dashboard?: boolean;
+  /**
+   * Roles of operators who run the CLI's writing commands (`switchover`, `maintenance`, `init`):
+   * the resources table's resource policy lets them write items; everyone else outside the control
+   * plane is denied. Full role ARNs, path included; `*` and `?` allowed.
+   * @default none: only the stack's functions write the resources table
+   */
+  readonly operatorRoleArns?: readonly string[];
+  /**
+   * Roles of `ec2-failover controller` processes run outside Lambda: they may write the resources
+   * and history tables as the reconciler does (give them its IAM too).
+   * @default none
+   */
+  readonly controllerRoleArns?: readonly string[];
+  /**
+   * The node agents' instance roles. Heartbeats are accepted only from the cluster's instances
+   * (`ec2:SourceInstanceARN`); with this set, only when they also use one of these roles.
+   * @default any role of the cluster's instances
+   */
+  readonly agentRoleArns?: readonly string[];
+  /**
+   * DynamoDB deletion protection on the tables.
+   * @default true
+   */
+  readonly tableDeletionProtection?: boolean;
 }
 
 const MAX_LAMBDA_TIMEOUT_SECONDS = 900;
@@ -90,9 +115,9 @@ export class Ec2FailoverControlPlane extends Construct {
   /** The validated config, resolved (defaults filled in, groups formed). */
   public readonly spec: ClusterSpec;
   public readonly tables: ClusterTables;
-  public readonly resourcesTable: Table;
-  public readonly heartbeatsTable: Table;
-  public readonly historyTable: Table;
+  public readonly resourcesTable: ITable;
+  public readonly heartbeatsTable: ITable;
+  public readonly historyTable: ITable;
   public readonly reconciler: NodejsFunction;
   public readonly eventsFunction: NodejsFunction;
   public readonly specApplyFunction: NodejsFunction;
@@ -121,8 +146,11 @@ export class Ec2FailoverControlPlane extends Construct {
     const schedule = props.reconcilerSchedule ?? Schedule.rate(Duration.minutes(1));
     checkReconcilerSizing(spec, timeout, schedule, props.reconcilerMemorySize);
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    const operatorRoleArns = checkRoleArns('operatorRoleArns', props.operatorRoleArns);
+    const controllerRoleArns = checkRoleArns('controllerRoleArns', props.controllerRoleArns);
+    const agentRoleArns = checkRoleArns('agentRoleArns', props.agentRoleArns);
 
-    this.tables = new ClusterTables(this, 'Tables', { cluster: spec.cluster });
+    this.tables = new ClusterTables(this, 'Tables', { cluster: spec.cluster, deletionProtection: props.tableDeletionProtection });
     this.resourcesTable = this.tables.resources;
     this.heartbeatsTable = this.tables.heartbeats;
     this.historyTable = this.tables.history;
@@ -142,9 +170,7 @@ export class Ec2FailoverControlPlane extends Construct {
       retryAttempts: 0,
     });
     this.reconciler = reconciler.function;
-    this.tables.resources.grantReadWriteData(this.reconciler);
-    this.tables.heartbeats.grantReadData(this.reconciler);
-    this.tables.history.grantWriteData(this.reconciler);
+    for (const [role, actions] of Object.entries(RECONCILER_TABLE_ACTIONS)) this.tables.table(role as TableRole).grant(this.reconciler, ...actions);
     for (const { statement, wildcardReason } of reconcilerEc2Statements(this, spec)) {
       reconciler.role.addToPrincipalPolicy(statement);
       if (wildcardReason) acknowledgeWildcards(reconciler.role, statement, wildcardReason);
@@ -176,6 +202,16 @@ export class Ec2FailoverControlPlane extends Construct {
     });
     this.specApply = specApply.resource;
     this.specApplyFunction = specApply.function.function;
+
+    // Whatever IAM the rest of the account grants, only these write the tables' items.
+    const controlPlaneRoles = [reconciler.role.roleArn, events.role.roleArn, specApply.function.role.roleArn];
+    this.tables.restrictWrites('resources', { roleArns: [...controlPlaneRoles, ...controllerRoleArns, ...operatorRoleArns] });
+    this.tables.restrictWrites('history', { roleArns: [reconciler.role.roleArn, ...controllerRoleArns] });
+    this.tables.restrictWrites('heartbeats', {
+      roleArns: [],
+      instanceArns: spec.nodes.map((node) => Stack.of(this).formatArn({ service: 'ec2', resource: 'instance', resourceName: node.instanceId })),
+      instanceRoleArns: agentRoleArns,
+    });
 
     this.reconcilerSchedule = new Rule(this, 'ReconcilerSchedule', {
       description: `ec2-failover ${spec.cluster}: starts a reconciler run`,

@@ -84,14 +84,21 @@ export class ClusterTables extends Construct {
   }
 
   /**
+   * The table's ARN built from its name, without a reference to the table resource: for policies
+   * that must not depend on it (its own resource policy) or may outlive it.
+   */
+  public tableArn(role: TableRole): string {
+    const schema = this.schemas.get(role);
+    if (!schema) throw new TypeError(`the schema module defines no ${role} table`);
+    return Stack.of(this).formatArn({ service: 'dynamodb', resource: 'table', resourceName: schema.tableName });
+  }
+
+  /**
    * Denies every item write to the table except by `writers`. The ARN is built from the table's
    * name: a resource policy cannot reference the table it is created with.
    */
   public restrictWrites(role: TableRole, writers: TableWriters): PolicyDocument {
-    const schema = this.schemas.get(role);
-    if (!schema) throw new TypeError(`the schema module defines no ${role} table`);
-    const tableArn = Stack.of(this).formatArn({ service: 'dynamodb', resource: 'table', resourceName: schema.tableName });
-    const statements = tableWriteStatements(tableArn, writers);
+    const statements = tableWriteStatements(this.tableArn(role), writers);
     const document = new PolicyDocument({ statements });
     this.writePolicies.set(role, document);
     const table = this.table(role);

@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import { LambdaEnvironmentVariable, SignalItemKey, type TableRole } from '../src/names';
 import { parseClusterConfig, type ClusterConfigInput } from '../src/core/config';
 import type { ClusterSpec } from '../src/core/model';
-import { createAgentPolicy } from './agent-policy';
+import { createAgentPolicies } from './agent-policies';
 import { ClusterTables } from './cluster-tables';
 import { ControlPlaneMonitoring } from './control-plane-monitoring';
 import { FailoverFunction } from './failover-function';
@@ -105,6 +105,13 @@ export interface Ec2FailoverControlPlaneProps {
    * @default true
    */
   readonly tableDeletionProtection?: boolean;
+  /**
+   * How many managed policies the agents' instance role can take for this cluster. IAM allows 10
+   * per role by default (a quota that can be raised to 20), and the role may hold others already.
+   * The synth fails with EC2F-K006 when the agent policies need more.
+   * @default 10
+   */
+  readonly agentPolicyQuota?: number;
 }
 
 const MAX_LAMBDA_TIMEOUT_SECONDS = 900;
@@ -125,8 +132,8 @@ export class Ec2FailoverControlPlane extends Construct {
   public readonly instanceStateRule: Rule;
   /** Absent when no node names an `alarmName`. */
   public readonly alarmStateRule?: Rule | undefined;
-  /** Attach to the node agents' instance role. */
-  public readonly agentPolicy: ManagedPolicy;
+  /** Attach every one to the node agents' instance role (one statement per node, packed to IAM's size limit). */
+  public readonly agentPolicies: readonly ManagedPolicy[];
   /** The deploy-time apply of the config's specs. */
   public readonly specApply: CustomResource;
   public readonly alarmTopic: ITopic;
@@ -225,7 +232,12 @@ export class Ec2FailoverControlPlane extends Construct {
     this.instanceStateRule = rules.instanceStateRule;
     this.alarmStateRule = rules.alarmStateRule;
 
-    this.agentPolicy = createAgentPolicy(this, 'AgentPolicy', { spec, heartbeats: this.tables.heartbeats, resources: this.tables.resources });
+    this.agentPolicies = createAgentPolicies(this, 'AgentPolicy', {
+      spec,
+      heartbeatsTableArn: this.tables.tableArn('heartbeats'),
+      resourcesTableArn: this.tables.tableArn('resources'),
+      maxPolicies: props.agentPolicyQuota,
+    });
 
     const monitoring = new ControlPlaneMonitoring(this, 'Monitoring', {
       cluster: spec.cluster,

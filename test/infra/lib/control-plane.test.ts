@@ -211,30 +211,6 @@ describe('Ec2FailoverControlPlane IAM', () => {
       },
     });
   });
-
-  it('gives node agents a managed policy: their own heartbeat item, read-only specs and status', () => {
-    // Act
-    const { template, stack } = synthStack();
-
-    // Assess
-    const heartbeatsArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.controlPlane.heartbeatsTable.node.defaultChild as never), 'Arn'] };
-    const resourcesArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.controlPlane.resourcesTable.node.defaultChild as never), 'Arn'] };
-    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      PolicyDocument: {
-        Statement: [NODE1, NODE2].map((instanceId) => ({
-          Sid: `OwnHeartbeat${instanceId.slice(2)}`,
-          Effect: 'Allow',
-          Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem'],
-          Resource: heartbeatsArn,
-          Condition: {
-            'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [instanceId] },
-            StringLike: { 'aws:userid': `*:${instanceId}` },
-          },
-        })).concat([{ Sid: 'ReadSpecsAndStatus', Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'], Resource: resourcesArn } as never]),
-      },
-    });
-    template.hasOutput('AgentPolicyArn', { Value: { Ref: Match.stringLikeRegexp('AgentPolicy') } });
-  });
 });
 
 describe('Ec2FailoverControlPlane spec apply, alarms and dashboard', () => {

@@ -9,6 +9,13 @@ import { tableWriteStatements, type TableWriters } from './table-write-policy';
  * The cluster's three DynamoDB tables, built from the one schema module the adapters use
  * (src/names.ts), so the deployed names, keys and TTL attribute are exactly theirs. Each table
  * gets a resource policy that lets only the named writers change its items (restrictWrites).
+ *
+ * The names are fixed by the cluster, and the tables outlive the stack, so a new stack finds them
+ * taken after a stack deletion or after `ec2-failover init` created them. `adoptExisting` then uses
+ * them by name (like AWS Solutions Constructs' `existingTableObj`): grants and the agent policies
+ * apply as usual, but CloudFormation does not own them, so their settings (deletion protection,
+ * point-in-time recovery, resource policy) stay as they are; `writePolicies` holds the resource
+ * policies to attach by hand.
  */
 
 export interface ClusterTablesProps {
@@ -25,6 +32,11 @@ export interface ClusterTablesProps {
    * @default true
    */
   readonly deletionProtection?: boolean;
+  /**
+   * Use the cluster's tables that already exist, by name, instead of creating them.
+   * @default false
+   */
+  readonly adoptExisting?: boolean;
 }
 
 function attribute(key: KeyAttribute): Attribute {
@@ -48,7 +60,9 @@ export class ClusterTables extends Construct {
   public readonly all: readonly ITable[];
   /** The schema of each table, by role. */
   public readonly schemas: ReadonlyMap<TableRole, TableSchema>;
-  /** Each table's resource policy, once restrictWrites named its writers. */
+  /** True when the tables were adopted by name rather than created by this stack. */
+  public readonly adopted: boolean;
+  /** Each table's resource policy, once restrictWrites named its writers (attached only to tables this stack creates). */
   public readonly writePolicies = new Map<TableRole, PolicyDocument>();
   private readonly byRole = new Map<TableRole, ITable>();
 
@@ -56,7 +70,12 @@ export class ClusterTables extends Construct {
     super(scope, id);
     const schemas = clusterTables(props.cluster);
     this.schemas = new Map(schemas.map((schema) => [schema.role, schema]));
+    this.adopted = props.adoptExisting ?? false;
     for (const schema of schemas) {
+      if (this.adopted) {
+        this.byRole.set(schema.role, Table.fromTableAttributes(this, schema.role, { tableName: schema.tableName }));
+        continue;
+      }
       this.byRole.set(
         schema.role,
         new Table(this, schema.role, {

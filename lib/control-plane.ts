@@ -106,6 +106,15 @@ export interface Ec2FailoverControlPlaneProps {
    */
   readonly tableDeletionProtection?: boolean;
   /**
+   * Use the cluster's existing tables, by name, instead of creating them: after the stack was
+   * deleted (the tables are retained) or when `ec2-failover init` created them first. CloudFormation
+   * then sets none of their settings: deletion protection, point-in-time recovery and the resource
+   * policies (`tables.writePolicies`) must be applied by hand; the spec apply turns TTL on.
+   * Never change it on a deployed stack.
+   * @default false
+   */
+  readonly adoptExistingTables?: boolean;
+  /**
    * How many managed policies the agents' instance role can take for this cluster. IAM allows 10
    * per role by default (a quota that can be raised to 20), and the role may hold others already.
    * The synth fails with EC2F-K006 when the agent policies need more.
@@ -157,7 +166,11 @@ export class Ec2FailoverControlPlane extends Construct {
     const controllerRoleArns = checkRoleArns('controllerRoleArns', props.controllerRoleArns);
     const agentRoleArns = checkRoleArns('agentRoleArns', props.agentRoleArns);
 
-    this.tables = new ClusterTables(this, 'Tables', { cluster: spec.cluster, deletionProtection: props.tableDeletionProtection });
+    this.tables = new ClusterTables(this, 'Tables', {
+      cluster: spec.cluster,
+      deletionProtection: props.tableDeletionProtection,
+      adoptExisting: props.adoptExistingTables,
+    });
     this.resourcesTable = this.tables.resources;
     this.heartbeatsTable = this.tables.heartbeats;
     this.historyTable = this.tables.history;

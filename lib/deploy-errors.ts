@@ -15,7 +15,9 @@ export type ConstructPropsErrorCode =
   /** The agent policies need more managed policies than the instance role may hold. */
   | 'EC2F-K006'
   /** A role ARN given in the props is not an IAM role ARN. */
-  | 'EC2F-K007';
+  | 'EC2F-K007'
+  /** A `-c key=value` our app reads cannot be read. */
+  | 'EC2F-K008';
 
 export class ConstructPropsError extends Ec2FailoverError {
   constructor(code: ConstructPropsErrorCode, message: string) {

@@ -47,6 +47,10 @@ export class SpecApplyResource extends Construct {
     for (const [role, actions] of Object.entries(SPEC_APPLY_TABLE_ACTIONS)) props.tables.table(role as TableRole).grant(fn, ...actions);
     // The apply first checks that every table exists and has its TTL on (it would create them outside CDK).
     for (const table of props.tables.all) table.grant(fn, ...SPEC_APPLY_TABLE_CHECKS);
+    // On adopted tables CloudFormation sets no TTL: the apply turns it on where it is off, as `init` does.
+    if (props.tables.adopted) {
+      for (const [role, schema] of props.tables.schemas) if (schema.ttlAttribute) props.tables.table(role).grant(fn, 'dynamodb:UpdateTimeToLive');
+    }
 
     // The framework's own functions get a role and log group like ours, instead of a managed policy.
     const frameworkLogs = new LogGroup(this, 'ProviderLogs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH });

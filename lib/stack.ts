@@ -32,5 +32,12 @@ export class Ec2FailoverStack extends Stack {
     });
     new CfnOutput(this, 'AlarmTopicArn', { description: 'Alarm notifications', value: controlPlane.alarmTopic.topicArn });
     new CfnOutput(this, 'ResourcesTable', { value: controlPlane.resourcesTable.tableName });
+    if (controlPlane.tables.adopted) {
+      // The adopted tables' resource policies name these roles; they are attached by hand.
+      const roles = { ReconcilerRoleArn: controlPlane.reconciler, EventsRoleArn: controlPlane.eventsFunction, SpecApplyRoleArn: controlPlane.specApplyFunction };
+      for (const [outputId, fn] of Object.entries(roles)) {
+        new CfnOutput(this, outputId, { description: 'Writer to name in the adopted tables\' resource policies', value: fn.role!.roleArn });
+      }
+    }
   }
 }

@@ -14,6 +14,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { FilterPattern, MetricFilter, type ILogGroup } from 'aws-cdk-lib/aws-logs';
 import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { CLUSTER_DIMENSION, METRICS_NAMESPACE, ReconcilerMetric, SERVICE_NAME } from '../src/names';
@@ -37,6 +38,8 @@ export interface ControlPlaneMonitoringProps {
   readonly notificationEmails?: readonly string[];
   /** @default true */
   readonly dashboard?: boolean;
+  /** Failed asynchronous invocations; an alarm fires when it holds any. @default none */
+  readonly failureQueue?: IQueue;
 }
 
 export class ControlPlaneMonitoring extends Construct {
@@ -104,6 +107,15 @@ export class ControlPlaneMonitoring extends Construct {
       alarm('OwnershipChanged', 'ownership moved (failover, switchover or switchback); see the history', this.transitionsMetric),
       alarm('ReconcilerErrorDecisions', 'the reconciler logged an error (no healthy node, a failed repair); see its logs', this.errorLogsMetric),
     );
+    if (props.failureQueue) {
+      alarms.push(
+        alarm(
+          'FailedInvocations',
+          'an event or scheduled run failed for good (after its retries, too old, or undeliverable); read it from the failure queue',
+          props.failureQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        ),
+      );
+    }
     this.alarms = alarms;
 
     if (props.dashboard ?? true) {

@@ -41,7 +41,8 @@ export class SpecApplyResource extends Construct {
       description: 'ec2-failover: applies the cluster config to the resources table at deploy',
       timeout: Duration.minutes(2),
       logRetention: props.logRetention,
-      retryAttempts: 0,
+      // Invoked synchronously by the custom-resource framework, which reports a failure to
+      // CloudFormation itself: no asynchronous retries or event age to set.
     });
     const fn = this.function.function;
     for (const [role, actions] of Object.entries(SPEC_APPLY_TABLE_ACTIONS)) props.tables.table(role as TableRole).grant(fn, ...actions);

@@ -5,7 +5,7 @@ import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Grant, type ManagedPolicy } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { RetentionDays, type QueryDefinition } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -164,6 +164,8 @@ export class Ec2FailoverControlPlane extends Construct {
   public readonly alarmTopic: ITopic;
   public readonly alarms: readonly Alarm[];
   public readonly dashboard?: Dashboard | undefined;
+  /** Saved Logs Insights queries: all failovers, and each group's decisions. */
+  public readonly savedQueries: readonly QueryDefinition[];
 
   constructor(scope: Construct, id: string, props: Ec2FailoverControlPlaneProps) {
     super(scope, id);
@@ -285,7 +287,7 @@ export class Ec2FailoverControlPlane extends Construct {
     });
 
     const monitoring = new ControlPlaneMonitoring(this, 'Monitoring', {
-      cluster: spec.cluster,
+      spec,
       reconciler: this.reconciler,
       reconcilerLogs: reconciler.logGroup,
       functions: { Reconciler: this.reconciler, Events: this.eventsFunction, SpecApply: this.specApplyFunction },
@@ -297,5 +299,6 @@ export class Ec2FailoverControlPlane extends Construct {
     this.alarmTopic = monitoring.topic;
     this.alarms = monitoring.alarms;
     this.dashboard = monitoring.dashboard;
+    this.savedQueries = monitoring.savedQueries.queries;
   }
 }

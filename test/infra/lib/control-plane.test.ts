@@ -234,8 +234,8 @@ describe('Ec2FailoverControlPlane spec apply, alarms and dashboard', () => {
     // Assess
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
-    // Errors of three functions, reconciler not running, ownership changed, error decisions, failed invocations.
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
+    // 9 per cluster, 3 per group (2 groups), 1 per node (2 nodes): see control-plane-alarms.test.ts.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 18);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Invocations', ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' });
     template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.level = "ERROR" }' });
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);

@@ -1,25 +1,29 @@
 import { Duration, Stack, Token, type CustomResource } from 'aws-cdk-lib';
 import type { Alarm, Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
-import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Grant, type ManagedPolicy } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { RetentionDays, type QueryDefinition } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { LambdaEnvironmentVariable } from '../src/names';
-import { SignalItemKey } from '../src/names';
+import { LambdaEnvironmentVariable, SignalItemKey, type TableRole } from '../src/names';
 import { parseClusterConfig, type ClusterConfigInput } from '../src/core/config';
 import type { ClusterSpec } from '../src/core/model';
-import { createAgentPolicy } from './agent-policy';
+import { createAgentPolicies } from './agent-policies';
 import { ClusterTables } from './cluster-tables';
 import { ControlPlaneMonitoring } from './control-plane-monitoring';
 import { FailoverFunction } from './failover-function';
 import { acknowledgeWildcards } from './nag-acknowledgements';
 import { NodeEventRules } from './node-event-rules';
 import { reconcilerEc2Statements } from './reconciler-ec2-policy';
+import { checkRoleArns } from './role-arns';
+import { FailureQueue } from './failure-queue';
+import { reconcilerSizing, type ReconcilerSizing } from './reconciler-sizing';
 import { SpecApplyResource } from './spec-apply-resource';
+import { RECONCILER_TABLE_ACTIONS } from './table-access';
 
 /*
  * The serverless control plane of one cluster: its tables, the reconciler (a scheduled run that
@@ -39,17 +43,30 @@ export interface Ec2FailoverControlPlaneProps {
    */
   readonly reconcilerMemorySize?: number;
   /**
-   * How often a reconciler run starts. Each run loops until a margin (2 × apiCallTimeoutSeconds
-   * + checkIntervalSeconds) before its timeout, so the timeout must exceed this interval by that
-   * margin (checked for `rate(…)` schedules): the next run then takes over the lease at once.
+   * How often a reconciler run starts; a `rate(…)` expression.
    * @default Schedule.rate(Duration.minutes(1))
    */
   readonly reconcilerSchedule?: Schedule;
   /**
-   * Timeout of one reconciler run; the loop stops and releases the lease a margin before it.
-   * @default Duration.seconds(70)
+   * How late a scheduled run may start after its nominal time. EventBridge fires a scheduled rule
+   * anywhere within its minute, and the function may start several seconds after that.
+   * @default Duration.seconds(70): the minute, plus 10 s for delivery and a cold start
+   */
+  readonly reconcilerScheduleLateness?: Duration;
+  /**
+   * Timeout of one reconciler run; the loop stops and releases the lease a margin
+   * (2 × apiCallTimeoutSeconds + checkIntervalSeconds) before it. It must reach past the latest
+   * start of the next run: timeout ≥ schedule period + lateness + stop margin (checked, EC2F-K003).
+   * @default exactly that, rounded up to a second (137 s at the defaults)
    */
   readonly reconcilerTimeout?: Duration;
+  /**
+   * Concurrency reserved for the reconciler: every run that can overlap must be able to start
+   * (checked, EC2F-K004). It comes out of the account's concurrency quota, which must keep 100
+   * unreserved: an account with a low quota must raise it.
+   * @default the runs that can overlap, at least 2 (4 at the defaults)
+   */
+  readonly reconcilerReservedConcurrency?: number;
   /**
    * Topic that alarm notifications go to.
    * @default a new SNS topic encrypted with a new KMS key
@@ -80,33 +97,75 @@ export interface Ec2FailoverControlPlaneProps {
    * @default true
    */
   readonly dashboard?: boolean;
+  /**
+   * Roles of operators who run the CLI's writing commands (`switchover`, `maintenance`, `init`):
+   * the resources table's resource policy lets them write items; everyone else outside the control
+   * plane is denied. Full role ARNs, path included; `*` and `?` allowed.
+   * @default none: only the stack's functions write the resources table
+   */
+  readonly operatorRoleArns?: readonly string[];
+  /**
+   * Roles of `ec2-failover controller` processes run outside Lambda: they may write the resources
+   * and history tables as the reconciler does (give them its IAM too).
+   * @default none
+   */
+  readonly controllerRoleArns?: readonly string[];
+  /**
+   * The node agents' instance roles. Heartbeats are accepted only from the cluster's instances
+   * (`ec2:SourceInstanceARN`); with this set, only when they also use one of these roles.
+   * @default any role of the cluster's instances
+   */
+  readonly agentRoleArns?: readonly string[];
+  /**
+   * DynamoDB deletion protection on the tables.
+   * @default true
+   */
+  readonly tableDeletionProtection?: boolean;
+  /**
+   * Use the cluster's existing tables, by name, instead of creating them: after the stack was
+   * deleted (the tables are retained) or when `ec2-failover init` created them first. CloudFormation
+   * then sets none of their settings: deletion protection, point-in-time recovery and the resource
+   * policies (`tables.writePolicies`) must be applied by hand; the spec apply turns TTL on.
+   * Never change it on a deployed stack.
+   * @default false
+   */
+  readonly adoptExistingTables?: boolean;
+  /**
+   * How many managed policies the agents' instance role can take for this cluster. IAM allows 10
+   * per role by default (a quota that can be raised to 20), and the role may hold others already.
+   * The synth fails with EC2F-K006 when the agent policies need more.
+   * @default 10
+   */
+  readonly agentPolicyQuota?: number;
 }
-
-const MAX_LAMBDA_TIMEOUT_SECONDS = 900;
-/** Besides the loop's stop margin, a run needs time to do something. */
-const MIN_LOOP_SECONDS = 10;
 
 export class Ec2FailoverControlPlane extends Construct {
   /** The validated config, resolved (defaults filled in, groups formed). */
   public readonly spec: ClusterSpec;
   public readonly tables: ClusterTables;
-  public readonly resourcesTable: Table;
-  public readonly heartbeatsTable: Table;
-  public readonly historyTable: Table;
+  public readonly resourcesTable: ITable;
+  public readonly heartbeatsTable: ITable;
+  public readonly historyTable: ITable;
   public readonly reconciler: NodejsFunction;
   public readonly eventsFunction: NodejsFunction;
   public readonly specApplyFunction: NodejsFunction;
   public readonly reconcilerSchedule: Rule;
+  /** Asynchronous invocations that failed for good, and events EventBridge could not deliver. */
+  public readonly failureQueue: IQueue;
+  /** The reconciler's timing: schedule period, lateness allowance, stop margin, timeout, overlap. */
+  public readonly reconcilerSizing: ReconcilerSizing;
   public readonly instanceStateRule: Rule;
   /** Absent when no node names an `alarmName`. */
   public readonly alarmStateRule?: Rule | undefined;
-  /** Attach to the node agents' instance role. */
-  public readonly agentPolicy: ManagedPolicy;
+  /** Attach every one to the node agents' instance role (one statement per node, packed to IAM's size limit). */
+  public readonly agentPolicies: readonly ManagedPolicy[];
   /** The deploy-time apply of the config's specs. */
   public readonly specApply: CustomResource;
   public readonly alarmTopic: ITopic;
   public readonly alarms: readonly Alarm[];
   public readonly dashboard?: Dashboard | undefined;
+  /** Saved Logs Insights queries: all failovers, and each group's decisions. */
+  public readonly savedQueries: readonly QueryDefinition[];
 
   constructor(scope: Construct, id: string, props: Ec2FailoverControlPlaneProps) {
     super(scope, id);
@@ -117,15 +176,30 @@ export class Ec2FailoverControlPlane extends Construct {
     if (!Token.isUnresolved(region) && region !== spec.region) {
       throw new TypeError(`the config is for region ${spec.region} but the stack deploys to ${region}; deploy it to ${spec.region}`);
     }
-    const timeout = props.reconcilerTimeout ?? Duration.seconds(70);
     const schedule = props.reconcilerSchedule ?? Schedule.rate(Duration.minutes(1));
-    checkReconcilerSizing(spec, timeout, schedule, props.reconcilerMemorySize);
+    const sizing = (this.reconcilerSizing = reconcilerSizing({
+      spec,
+      schedule,
+      timeout: props.reconcilerTimeout,
+      lateness: props.reconcilerScheduleLateness,
+      reservedConcurrency: props.reconcilerReservedConcurrency,
+      memorySize: props.reconcilerMemorySize,
+    }));
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    const operatorRoleArns = checkRoleArns('operatorRoleArns', props.operatorRoleArns);
+    const controllerRoleArns = checkRoleArns('controllerRoleArns', props.controllerRoleArns);
+    const agentRoleArns = checkRoleArns('agentRoleArns', props.agentRoleArns);
 
-    this.tables = new ClusterTables(this, 'Tables', { cluster: spec.cluster });
+    this.tables = new ClusterTables(this, 'Tables', {
+      cluster: spec.cluster,
+      deletionProtection: props.tableDeletionProtection,
+      adoptExisting: props.adoptExistingTables,
+    });
     this.resourcesTable = this.tables.resources;
     this.heartbeatsTable = this.tables.heartbeats;
     this.historyTable = this.tables.history;
+
+    this.failureQueue = new FailureQueue(this, 'FailedInvocations').queue;
 
     const environment = {
       [LambdaEnvironmentVariable.clusterName]: spec.cluster,
@@ -134,17 +208,18 @@ export class Ec2FailoverControlPlane extends Construct {
     const reconciler = new FailoverFunction(this, 'Reconciler', {
       handlerFolder: 'reconciler',
       description: `ec2-failover ${spec.cluster}: reconcile loop (heartbeats, ownership, routes and Elastic IPs)`,
-      timeout,
-      memorySize: props.reconcilerMemorySize ?? 256,
+      timeout: sizing.timeout,
+      memorySize: sizing.memorySize,
       environment,
       logRetention,
-      // A failed run is not retried: the schedule starts the next one within a minute anyway.
+      reservedConcurrentExecutions: sizing.reservedConcurrency,
+      // A failed or late run is not retried: the next scheduled run, already due, does its job.
       retryAttempts: 0,
+      maxEventAge: Duration.seconds(60),
+      onFailure: this.failureQueue,
     });
     this.reconciler = reconciler.function;
-    this.tables.resources.grantReadWriteData(this.reconciler);
-    this.tables.heartbeats.grantReadData(this.reconciler);
-    this.tables.history.grantWriteData(this.reconciler);
+    for (const [role, actions] of Object.entries(RECONCILER_TABLE_ACTIONS)) this.tables.table(role as TableRole).grant(this.reconciler, ...actions);
     for (const { statement, wildcardReason } of reconcilerEc2Statements(this, spec)) {
       reconciler.role.addToPrincipalPolicy(statement);
       if (wildcardReason) acknowledgeWildcards(reconciler.role, statement, wildcardReason);
@@ -157,6 +232,11 @@ export class Ec2FailoverControlPlane extends Construct {
       memorySize: 256,
       environment,
       logRetention,
+      // One retry, about a minute later, rides out a short DynamoDB error; an event older than two
+      // minutes says nothing the loop has not read from EC2 and the heartbeats by then.
+      retryAttempts: 1,
+      maxEventAge: Duration.minutes(2),
+      onFailure: this.failureQueue,
     });
     this.eventsFunction = events.function;
     // It writes signal items only, never a spec, a status or the lease.
@@ -177,60 +257,48 @@ export class Ec2FailoverControlPlane extends Construct {
     this.specApply = specApply.resource;
     this.specApplyFunction = specApply.function.function;
 
+    // Whatever IAM the rest of the account grants, only these write the tables' items.
+    const controlPlaneRoles = [reconciler.role.roleArn, events.role.roleArn, specApply.function.role.roleArn];
+    this.tables.restrictWrites('resources', { roleArns: [...controlPlaneRoles, ...controllerRoleArns, ...operatorRoleArns] });
+    this.tables.restrictWrites('history', { roleArns: [reconciler.role.roleArn, ...controllerRoleArns] });
+    this.tables.restrictWrites('heartbeats', {
+      roleArns: [],
+      instanceArns: spec.nodes.map((node) => Stack.of(this).formatArn({ service: 'ec2', resource: 'instance', resourceName: node.instanceId })),
+      instanceRoleArns: agentRoleArns,
+    });
+
     this.reconcilerSchedule = new Rule(this, 'ReconcilerSchedule', {
       description: `ec2-failover ${spec.cluster}: starts a reconciler run`,
       schedule,
-      targets: [new LambdaFunction(this.reconciler, { retryAttempts: 0 })],
+      targets: [new LambdaFunction(this.reconciler, { retryAttempts: 0, deadLetterQueue: this.failureQueue })],
     });
     // A run before the first apply would only find an empty table.
     this.reconcilerSchedule.node.addDependency(specApply.resource);
 
-    const rules = new NodeEventRules(this, 'NodeEvents', { spec, target: this.eventsFunction });
+    const rules = new NodeEventRules(this, 'NodeEvents', { spec, target: this.eventsFunction, deadLetterQueue: this.failureQueue });
     this.instanceStateRule = rules.instanceStateRule;
     this.alarmStateRule = rules.alarmStateRule;
 
-    this.agentPolicy = createAgentPolicy(this, 'AgentPolicy', { spec, heartbeats: this.tables.heartbeats, resources: this.tables.resources });
+    this.agentPolicies = createAgentPolicies(this, 'AgentPolicy', {
+      spec,
+      heartbeatsTableArn: this.tables.tableArn('heartbeats'),
+      resourcesTableArn: this.tables.tableArn('resources'),
+      maxPolicies: props.agentPolicyQuota,
+    });
 
     const monitoring = new ControlPlaneMonitoring(this, 'Monitoring', {
-      cluster: spec.cluster,
+      spec,
       reconciler: this.reconciler,
       reconcilerLogs: reconciler.logGroup,
       functions: { Reconciler: this.reconciler, Events: this.eventsFunction, SpecApply: this.specApplyFunction },
       topic: props.alarmTopic,
       notificationEmails: props.notificationEmails,
       dashboard: props.dashboard,
+      failureQueue: this.failureQueue,
     });
     this.alarmTopic = monitoring.topic;
     this.alarms = monitoring.alarms;
     this.dashboard = monitoring.dashboard;
-  }
-}
-
-const RATE_UNIT_SECONDS: Readonly<Record<string, number>> = { minute: 60, minutes: 60, hour: 3_600, hours: 3_600, day: 86_400, days: 86_400 };
-
-/** Seconds between runs of a `rate(…)` schedule; undefined for a cron expression. */
-function rateSeconds(schedule: Schedule): number | undefined {
-  const match = /^rate\((\d+) (\w+)\)$/.exec(schedule.expressionString);
-  const unit = match ? RATE_UNIT_SECONDS[match[2]!] : undefined;
-  return match && unit ? Number(match[1]) * unit : undefined;
-}
-
-function checkReconcilerSizing(spec: ClusterSpec, timeout: Duration, schedule: Schedule, memorySize: number | undefined): void {
-  const seconds = timeout.toSeconds();
-  const marginSeconds = 2 * spec.defaults.tunables.apiCallTimeoutSeconds + spec.defaults.checkIntervalSeconds;
-  if (seconds > MAX_LAMBDA_TIMEOUT_SECONDS || seconds < marginSeconds + MIN_LOOP_SECONDS) {
-    throw new TypeError(
-      `reconcilerTimeout must be between ${Math.ceil(marginSeconds + MIN_LOOP_SECONDS)} s (the loop stops ${marginSeconds} s before it) and ${MAX_LAMBDA_TIMEOUT_SECONDS} s; got ${seconds} s`,
-    );
-  }
-  const interval = rateSeconds(schedule);
-  // A run loops until `margin` before its timeout; the next must start before that, or nothing watches in between.
-  if (interval !== undefined && seconds - marginSeconds < interval) {
-    throw new TypeError(
-      `a reconciler run loops for ${seconds - marginSeconds} s (reconcilerTimeout ${seconds} s minus ${marginSeconds} s) but runs start every ${interval} s: nodes would go unwatched in between; set reconcilerTimeout to at least ${interval + marginSeconds} s`,
-    );
-  }
-  if (memorySize !== undefined && (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10_240)) {
-    throw new TypeError(`reconcilerMemorySize must be a whole number of MiB between 128 and 10240; got ${memorySize}`);
+    this.savedQueries = monitoring.savedQueries.queries;
   }
 }

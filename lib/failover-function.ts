@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -37,6 +39,22 @@ export interface FailoverFunctionProps {
    * @default 2
    */
   readonly retryAttempts?: number;
+  /**
+   * How long an asynchronous invocation may wait (throttled, or between retries) before it is
+   * given up and sent to `onFailure`.
+   * @default 6 hours
+   */
+  readonly maxEventAge?: Duration;
+  /**
+   * Where an asynchronous invocation goes once it failed for good.
+   * @default dropped
+   */
+  readonly onFailure?: IQueue;
+  /**
+   * Concurrency reserved for (and limiting) the function.
+   * @default none: the account's unreserved pool
+   */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 export class FailoverFunction extends Construct {
@@ -63,6 +81,9 @@ export class FailoverFunction extends Construct {
       logGroup: this.logGroup,
       environment: { ...props.environment },
       retryAttempts: props.retryAttempts,
+      maxEventAge: props.maxEventAge,
+      onFailure: props.onFailure ? new SqsDestination(props.onFailure) : undefined,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       bundling: {
         target: ESBUILD_TARGET,
         format: OutputFormat.CJS,

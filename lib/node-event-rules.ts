@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ClusterSpec } from '../src/core/model';
 
@@ -18,6 +19,11 @@ export interface NodeEventRulesProps {
   readonly spec: ClusterSpec;
   /** The function that records each event for the reconcile loop. */
   readonly target: IFunction;
+  /**
+   * Where events go that EventBridge could not deliver to the function.
+   * @default dropped
+   */
+  readonly deadLetterQueue?: IQueue;
 }
 
 export class NodeEventRules extends Construct {
@@ -28,7 +34,7 @@ export class NodeEventRules extends Construct {
   constructor(scope: Construct, id: string, props: NodeEventRulesProps) {
     super(scope, id);
     // An event that arrives minutes late says nothing the loop has not seen by then.
-    const target = () => new LambdaFunction(props.target, { retryAttempts: 4, maxEventAge: Duration.minutes(2) });
+    const target = () => new LambdaFunction(props.target, { retryAttempts: 4, maxEventAge: Duration.minutes(2), deadLetterQueue: props.deadLetterQueue });
     this.instanceStateRule = new Rule(this, 'InstanceState', {
       description: `ec2-failover ${props.spec.cluster}: a protected instance is going down`,
       eventPattern: {

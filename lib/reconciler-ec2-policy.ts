@@ -8,8 +8,10 @@ import { CLUSTER_TAG_KEY } from './cluster-tag';
  * What the reconciler may do in EC2, and no more (checked against the Service Authorization
  * Reference, Amazon EC2):
  *
- * - Describe* calls support no resource-level permissions: they must name `*`. Only the three the
- *   reconciler makes are listed.
+ * - Describe* calls support no resource-level permissions: they must name `*`. Only the ones the
+ *   reconciler makes are listed: route tables, addresses and instances (observation), network
+ *   interfaces (is a member's ENI still there and attached) and VPCs (their CIDR blocks, secondary
+ *   ones included, so a destination inside the VPC is refused).
  * - ReplaceRoute authorizes one resource, the route table (`route-table*`, condition keys include
  *   `ec2:Vpc`): any route table of the protected VPCs, so tables added later or selected by tag or
  *   `all` need no redeploy. IAM has no key for the destination, hence the VPC as the bound.
@@ -32,11 +34,18 @@ export function reconcilerEc2Statements(scope: Construct, spec: ClusterSpec): Re
   const statements: ReconcilerStatement[] = [
     {
       statement: new PolicyStatement({
-        sid: 'ObserveRoutesAddressesInstances',
-        actions: ['ec2:DescribeRouteTables', 'ec2:DescribeAddresses', 'ec2:DescribeInstances'],
+        sid: 'ObserveNetworkAndInstances',
+        actions: [
+          'ec2:DescribeRouteTables',
+          'ec2:DescribeAddresses',
+          'ec2:DescribeInstances',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeVpcs',
+        ],
         resources: ['*'],
       }),
-      wildcardReason: 'EC2 Describe actions support no resource-level permissions; these three are read-only and the only ones the reconciler calls.',
+      wildcardReason:
+        'EC2 Describe actions support no resource-level permissions; these five are read-only and the only ones the reconciler calls (routes, addresses, instances, member ENIs, VPC CIDR blocks).',
     },
   ];
 

@@ -8,6 +8,8 @@ import type { ClusterConfigInput } from '../src/core/config';
 import { FailoverFunction } from './failover-function';
 import type { ClusterTables } from './cluster-tables';
 import { acknowledgeWildcards } from './nag-acknowledgements';
+import { SPEC_APPLY_TABLE_ACTIONS, SPEC_APPLY_TABLE_CHECKS } from './table-access';
+import type { TableRole } from '../src/names';
 
 /*
  * Applies the config's specs to the resources table at every deploy that changes the config, with
@@ -39,12 +41,17 @@ export class SpecApplyResource extends Construct {
       description: 'ec2-failover: applies the cluster config to the resources table at deploy',
       timeout: Duration.minutes(2),
       logRetention: props.logRetention,
-      retryAttempts: 0,
+      // Invoked synchronously by the custom-resource framework, which reports a failure to
+      // CloudFormation itself: no asynchronous retries or event age to set.
     });
     const fn = this.function.function;
-    props.tables.resources.grantReadWriteData(fn);
+    for (const [role, actions] of Object.entries(SPEC_APPLY_TABLE_ACTIONS)) props.tables.table(role as TableRole).grant(fn, ...actions);
     // The apply first checks that every table exists and has its TTL on (it would create them outside CDK).
-    for (const table of props.tables.all) table.grant(fn, 'dynamodb:DescribeTable', 'dynamodb:DescribeTimeToLive');
+    for (const table of props.tables.all) table.grant(fn, ...SPEC_APPLY_TABLE_CHECKS);
+    // On adopted tables CloudFormation sets no TTL: the apply turns it on where it is off, as `init` does.
+    if (props.tables.adopted) {
+      for (const [role, schema] of props.tables.schemas) if (schema.ttlAttribute) props.tables.table(role).grant(fn, 'dynamodb:UpdateTimeToLive');
+    }
 
     // The framework's own functions get a role and log group like ours, instead of a managed policy.
     const frameworkLogs = new LogGroup(this, 'ProviderLogs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH });

@@ -1,11 +1,11 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { CLUSTER_TAG_KEY } from './cluster-tag';
 import { Ec2FailoverControlPlane, type Ec2FailoverControlPlaneProps } from './control-plane';
 
 /*
  * The stack our own app deploys: one control plane, and the outputs an operator needs next
- * (the agent policy to attach, the tag to set, where alarms go).
+ * (the agent policies to attach, the tag to set, where alarms go).
  */
 
 export interface Ec2FailoverStackProps extends StackProps, Ec2FailoverControlPlaneProps {}
@@ -22,9 +22,9 @@ export class Ec2FailoverStack extends Stack {
     super(scope, id, { description: 'ec2-failover: serverless HA control plane for EC2 (routes and Elastic IPs)', ...props });
     this.controlPlane = new Ec2FailoverControlPlane(this, 'ControlPlane', props);
     const { controlPlane } = this;
-    new CfnOutput(this, 'AgentPolicyArn', {
-      description: 'Attach to the instance role of every node agent',
-      value: controlPlane.agentPolicy.managedPolicyArn,
+    new CfnOutput(this, 'AgentPolicyArns', {
+      description: 'Attach all of these (comma-separated) to the instance role of every node agent',
+      value: Fn.join(',', controlPlane.agentPolicies.map((policy) => policy.managedPolicyArn)),
     });
     new CfnOutput(this, 'ClusterTag', {
       description: 'Tag the nodes, their ENIs and the Elastic IPs with this key and value',
@@ -32,5 +32,12 @@ export class Ec2FailoverStack extends Stack {
     });
     new CfnOutput(this, 'AlarmTopicArn', { description: 'Alarm notifications', value: controlPlane.alarmTopic.topicArn });
     new CfnOutput(this, 'ResourcesTable', { value: controlPlane.resourcesTable.tableName });
+    if (controlPlane.tables.adopted) {
+      // The adopted tables' resource policies name these roles; they are attached by hand.
+      const roles = { ReconcilerRoleArn: controlPlane.reconciler, EventsRoleArn: controlPlane.eventsFunction, SpecApplyRoleArn: controlPlane.specApplyFunction };
+      for (const [outputId, fn] of Object.entries(roles)) {
+        new CfnOutput(this, outputId, { description: 'Writer to name in the adopted tables\' resource policies', value: fn.role!.roleArn });
+      }
+    }
   }
 }

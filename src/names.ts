@@ -164,3 +164,31 @@ export function clusterTables(cluster: string): readonly TableSchema[] {
   ];
 }
 
+
+// ---- Metric dimensions and log lines the CDK's alarms, dashboard and saved queries rely on ----
+
+/** The dimension Powertools Metrics adds to every metric, valued `SERVICE_NAME`; with `cluster` it is on every reconciler metric. */
+export const SERVICE_DIMENSION = 'service';
+
+export type ReconcilerMetricName = (typeof ReconcilerMetric)[keyof typeof ReconcilerMetric];
+
+/**
+ * The one dimension each reconciler metric is published per, beside `service` and `cluster`; a
+ * metric not listed is per cluster only. CloudWatch matches dimension sets exactly: an alarm of the
+ * CDK construct sees a metric only if both use exactly these (`node` is the node's config id).
+ */
+export const RECONCILER_METRIC_DIMENSION: Readonly<Partial<Record<ReconcilerMetricName, string>>> = {
+  [ReconcilerMetric.failovers]: GROUP_DIMENSION,
+  [ReconcilerMetric.switchovers]: GROUP_DIMENSION,
+  [ReconcilerMetric.failoverSeconds]: GROUP_DIMENSION,
+  [ReconcilerMetric.driftFound]: GROUP_DIMENSION,
+  [ReconcilerMetric.driftRepaired]: GROUP_DIMENSION,
+  [ReconcilerMetric.repairFailures]: GROUP_DIMENSION,
+  [ReconcilerMetric.noHealthyMember]: GROUP_DIMENSION,
+  [ReconcilerMetric.ec2Errors]: ERROR_CLASS_DIMENSION,
+  [ReconcilerMetric.dynamoDbErrors]: ERROR_CLASS_DIMENSION,
+  [ReconcilerMetric.heartbeatAgeSeconds]: NODE_DIMENSION,
+};
+
+/** The message of the log line a committed ownership change writes (fields group, epoch, from, to, reason). */
+export const OWNERSHIP_CHANGED_MESSAGE = 'ownership changed';

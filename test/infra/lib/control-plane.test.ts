@@ -1,6 +1,5 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { Schedule } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -74,30 +73,28 @@ describe('Ec2FailoverControlPlane functions', () => {
     template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 4);
   });
 
-  it('gives the reconciler a 70 s timeout, 256 MB and the cluster name, and no async retries', () => {
+  it('gives the reconciler its sized timeout, reserved concurrency, 256 MB and the cluster name', () => {
     // Act
     const { template } = synthStack();
 
     // Assess
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('reconcile loop'),
-      Timeout: 70,
+      Timeout: 137,
+      ReservedConcurrentExecutions: 4,
       MemorySize: 256,
       Environment: { Variables: { CLUSTER_NAME: 'prod-db', EC2F_API_CALL_TIMEOUT_SECONDS: '3' } },
     });
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0, FunctionName: { Ref: Match.stringLikeRegexp('Reconciler') } });
   });
 
-  it('refuses a timeout that leaves the loop no time or gaps between runs, another region, and a bad config with its code', () => {
+  it('refuses a timeout that leaves the loop no time, another region, and a bad config with its code', () => {
     // Act
     const tooShort = () => synthStack(exampleConfig(), { reconcilerTimeout: Duration.seconds(12) });
     const badConfig = () => synthStack({ ...exampleConfig(), cluster: 'no spaces allowed' } as ClusterConfigInput);
-    const gaps = () => synthStack(exampleConfig(), { reconcilerSchedule: Schedule.rate(Duration.minutes(5)) });
     const elsewhere = () => synthStack(exampleConfig(), { env: { account: '123456789012', region: 'eu-west-1' } });
 
     // Assess
-    expect(tooShort).toThrow(/reconcilerTimeout must be between 17 s .* and 900 s; got 12 s/);
-    expect(gaps).toThrow(/a reconciler run loops for 63 s \(reconcilerTimeout 70 s minus 7 s\) but runs start every 300 s: .*at least 307 s/);
+    expect(tooShort).toThrow(/^EC2F-K003 a reconciler run loops for 5 s \(reconcilerTimeout 12 s minus its 7 s stop margin\)/);
     expect(elsewhere).toThrow('the config is for region us-east-1 but the stack deploys to eu-west-1; deploy it to us-east-1');
     expect(badConfig).toThrow(/^EC2F-C016 invalid config:\n {2}EC2F-C016 cluster: cluster names the DynamoDB tables/);
   });
@@ -211,30 +208,6 @@ describe('Ec2FailoverControlPlane IAM', () => {
       },
     });
   });
-
-  it('gives node agents a managed policy: their own heartbeat item, read-only specs and status', () => {
-    // Act
-    const { template, stack } = synthStack();
-
-    // Assess
-    const heartbeatsArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.controlPlane.heartbeatsTable.node.defaultChild as never), 'Arn'] };
-    const resourcesArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.controlPlane.resourcesTable.node.defaultChild as never), 'Arn'] };
-    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      PolicyDocument: {
-        Statement: [NODE1, NODE2].map((instanceId) => ({
-          Sid: `OwnHeartbeat${instanceId.slice(2)}`,
-          Effect: 'Allow',
-          Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem'],
-          Resource: heartbeatsArn,
-          Condition: {
-            'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [instanceId] },
-            StringLike: { 'aws:userid': `*:${instanceId}` },
-          },
-        })).concat([{ Sid: 'ReadSpecsAndStatus', Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'], Resource: resourcesArn } as never]),
-      },
-    });
-    template.hasOutput('AgentPolicyArn', { Value: { Ref: Match.stringLikeRegexp('AgentPolicy') } });
-  });
 });
 
 describe('Ec2FailoverControlPlane spec apply, alarms and dashboard', () => {
@@ -261,8 +234,8 @@ describe('Ec2FailoverControlPlane spec apply, alarms and dashboard', () => {
     // Assess
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
-    // Errors of three functions, reconciler not running, ownership changed, error decisions.
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    // 9 per cluster, 3 per group (2 groups), 1 per node (2 nodes): see control-plane-alarms.test.ts.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 18);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Invocations', ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' });
     template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.level = "ERROR" }' });
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);

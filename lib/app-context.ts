@@ -1,0 +1,42 @@
+import { ConstructPropsError } from './deploy-errors';
+import type { Ec2FailoverControlPlaneProps } from './control-plane';
+
+/*
+ * The construct props our own app (bin/app.ts) takes from `cdk deploy -c key=value`, beside the
+ * config file: the ones that depend on the account rather than the cluster (who operates it, and
+ * whether its tables exist already).
+ */
+
+export const AppContextKey = {
+  adoptExistingTables: 'adoptExistingTables',
+  operatorRoleArns: 'operatorRoleArns',
+  controllerRoleArns: 'controllerRoleArns',
+  agentRoleArns: 'agentRoleArns',
+} as const;
+
+export type ContextProps = Pick<Ec2FailoverControlPlaneProps, 'adoptExistingTables' | 'operatorRoleArns' | 'controllerRoleArns' | 'agentRoleArns'>;
+
+function flag(key: string, value: unknown): boolean | undefined {
+  if (value === undefined || value === true || value === false) return value;
+  if (value === 'true' || value === 'false') return value === 'true';
+  throw new ConstructPropsError('EC2F-K008', `-c ${key}=${String(value)}: expected true or false`);
+}
+
+function list(key: string, value: unknown): readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value as string[];
+  if (typeof value === 'string') return value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  throw new ConstructPropsError('EC2F-K008', `-c ${key}: expected a comma-separated list of role ARNs`);
+}
+
+/** Reads the context keys above; absent keys leave the construct's defaults. */
+export function contextProps(get: (key: string) => unknown): ContextProps {
+  const props: { -readonly [K in keyof ContextProps]: ContextProps[K] } = {};
+  const adopt = flag(AppContextKey.adoptExistingTables, get(AppContextKey.adoptExistingTables));
+  if (adopt !== undefined) props.adoptExistingTables = adopt;
+  for (const key of [AppContextKey.operatorRoleArns, AppContextKey.controllerRoleArns, AppContextKey.agentRoleArns] as const) {
+    const arns = list(key, get(key));
+    if (arns !== undefined) props[key] = arns;
+  }
+  return props;
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { contextProps } from '../../../lib/app-context';
+
+/* The props bin/app.ts takes from `-c key=value`: flags, comma-separated role lists, coded refusals. */
+
+describe('contextProps', () => {
+  it('reads the adoption flag and the role lists, as the CDK CLI passes them (strings)', () => {
+    // Prepare
+    const context: Record<string, unknown> = {
+      adoptExistingTables: 'true',
+      operatorRoleArns: 'arn:aws:iam::123456789012:role/oncall, arn:aws:iam::123456789012:role/admin',
+    };
+
+    // Act
+    const props = contextProps((key) => context[key]);
+
+    // Assess
+    expect(props).toEqual({
+      adoptExistingTables: true,
+      operatorRoleArns: ['arn:aws:iam::123456789012:role/oncall', 'arn:aws:iam::123456789012:role/admin'],
+    });
+  });
+
+  it('leaves absent keys to the construct defaults', () => {
+    // Act, Assess
+    expect(contextProps(() => undefined)).toEqual({});
+  });
+
+  it('refuses a flag that is neither true nor false, with its code', () => {
+    // Act
+    const read = () => contextProps((key) => (key === 'adoptExistingTables' ? 'yes' : undefined));
+
+    // Assess
+    expect(read).toThrow(/^EC2F-K008 -c adoptExistingTables=yes: expected true or false/);
+  });
+});

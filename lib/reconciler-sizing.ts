@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import { stopMarginMs } from '../src/core/loop';
 import type { Schedule } from 'aws-cdk-lib/aws-events';
 import type { ClusterSpec } from '../src/core/model';
 import { ConstructPropsError } from './deploy-errors';
@@ -55,7 +56,7 @@ export interface ReconcilerSizing {
 
 /** The loop's default stop margin (src/core/loop.ts): room to finish the calls in flight and release the lease. */
 export function reconcilerStopMarginSeconds(spec: ClusterSpec): number {
-  return 2 * spec.defaults.tunables.apiCallTimeoutSeconds + spec.defaults.checkIntervalSeconds;
+  return stopMarginMs(spec) / 1000;
 }
 
 function ratePeriodSeconds(schedule: Schedule): number {

@@ -1,3 +1,4 @@
+import { OWNERSHIP_CHANGED_MESSAGE } from '../names';
 import type { Logger } from './logger';
 import type { ClusterSpec, Finding, HistoryEntry, NodeHealth, NodeId, Transition } from './model';
 import { decideOwnership } from './ownership';
@@ -35,7 +36,7 @@ export async function decideAndCommit(
     if (decision.transition) {
       transitions.push(decision.transition);
       const { epoch, from, to, reason, detail } = decision.transition;
-      log.info('ownership changed', { group: group.id, epoch, from, to, reason, detail });
+      log.info(OWNERSHIP_CHANGED_MESSAGE, { group: group.id, epoch, from, to, reason, detail });
     }
   }
   return { transitions, history, findings };

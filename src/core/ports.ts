@@ -58,9 +58,10 @@ export interface StatePort {
   read(): Promise<StoredState>;
   /**
    * Writes `next` for every resource of the group at once, only if the stored version is still
-   * `next.version - 1` (or absent when that is 0) and `fence` still holds the lease.
+   * `next.version - 1` (or absent when that is 0) and `fence` still holds the lease; `history`
+   * is written in the same transaction, so a committed epoch always has its entries.
    */
-  commitStatus(group: GroupSpec, next: GroupStatus, fence: FencingToken): Promise<CommitResult>;
+  commitStatus(group: GroupSpec, next: GroupStatus, fence: FencingToken, history?: readonly HistoryEntry[]): Promise<CommitResult>;
   appendHistory(entries: readonly HistoryEntry[]): Promise<void>;
 }
 

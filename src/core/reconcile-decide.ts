@@ -12,6 +12,7 @@ import type { StatusLedger } from './status-ledger';
 
 export interface Decisions {
   readonly transitions: readonly Transition[];
+  /** Entries of decisions that changed no status (written with the commit otherwise). */
   readonly history: readonly HistoryEntry[];
   readonly findings: readonly Finding[];
 }
@@ -31,8 +32,9 @@ export async function decideAndCommit(
     if (ledger.fenced) break;
     const decision = decideOwnership({ group, status: ledger.status(group.id), health, tunables: spec.defaults.tunables, now, ineligible: ineligible.get(group.id) });
     findings.push(...decision.findings);
-    if (decision.next && !(await ledger.commit(group, decision.next))) continue;
-    history.push(...decision.history);
+    // The decision's history goes in the commit's transaction; without a commit there is none to write.
+    if (decision.next && !(await ledger.commit(group, decision.next, decision.history))) continue;
+    if (!decision.next) history.push(...decision.history);
     if (decision.transition) {
       transitions.push(decision.transition);
       const { epoch, from, to, reason, detail } = decision.transition;

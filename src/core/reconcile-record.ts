@@ -25,8 +25,14 @@ export async function commitProgress(
     if (!plan || !ledger.usable(group.id)) continue;
     const progress = recordProgress(ledger.status(group.id), plan, outcomes.filter((o) => o.action.group === group.id), now);
     findings.push(...progress.findings);
-    if (progress.next && !(await ledger.commit(group, progress.next))) continue;
-    history.push(...progress.history);
+    if (!progress.next) {
+      history.push(...progress.history);
+      continue;
+    }
+    // The phase change is recorded with the status that makes it; repairs are appended after.
+    const phase = progress.history.filter((h) => h.kind === 'phase');
+    if (!(await ledger.commit(group, progress.next, phase))) continue;
+    history.push(...progress.history.filter((h) => h.kind !== 'phase'));
   }
   return { history, findings };
 }

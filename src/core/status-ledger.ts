@@ -1,5 +1,5 @@
 import type { Logger } from './logger';
-import type { GroupSpec, GroupStatus } from './model';
+import type { GroupSpec, GroupStatus, HistoryEntry } from './model';
 import type { FencingToken, StatePort } from './ports';
 
 /*
@@ -50,10 +50,13 @@ export class StatusLedger {
     return !this.fencedOff && !this.lost.includes(groupId);
   }
 
-  /** Writes `next` if the stored status is still the one `next` follows and the lease still holds; true when written. */
-  async commit(group: GroupSpec, next: GroupStatus): Promise<boolean> {
+  /**
+   * Writes `next`, with `history` in the same transaction, if the stored status is still the one
+   * `next` follows and the lease still holds; true when written.
+   */
+  async commit(group: GroupSpec, next: GroupStatus, history: readonly HistoryEntry[] = []): Promise<boolean> {
     if (this.fencedOff) return false;
-    const result = await this.state.commitStatus(group, next, this.fence);
+    const result = await this.state.commitStatus(group, next, this.fence, history);
     if (result === 'committed') {
       this.current.set(group.id, next);
       this.writtenThisTick.add(group.id);

@@ -27,13 +27,14 @@ export class SimState implements StatePort, HeartbeatPort {
     return { spec: this.spec, statuses: new Map(this.statuses) };
   }
 
-  async commitStatus(group: GroupSpec, next: GroupStatus, fence: FencingToken): Promise<CommitResult> {
+  async commitStatus(group: GroupSpec, next: GroupStatus, fence: FencingToken, history: readonly HistoryEntry[] = []): Promise<CommitResult> {
     if (this.storeFailure) throw new Error(this.storeFailure);
     if (fence.token !== this.leaseToken) return 'fenced';
     const current = this.statuses.get(group.id);
     if ((current?.version ?? 0) !== next.version - 1) return 'conflict';
     this.statuses.set(group.id, next);
     this.commits.push(next);
+    this.history.push(...history);
     return 'committed';
   }
 

@@ -106,9 +106,10 @@ export class DynamoHistoryStore {
     this.tableName = historyTableName(cluster);
   }
 
-  async append(entries: readonly HistoryEntry[]): Promise<void> {
+  /** The items for `entries`, each with a key no other writer will use. */
+  itemsFor(entries: readonly HistoryEntry[]): Record<string, unknown>[] {
     const tag = randomBytes(4).toString('hex');
-    const items = entries.map((entry) => {
+    return entries.map((entry) => {
       appendCounter += 1;
       const retention = this.options.retentionDays;
       return withoutUndefined({
@@ -123,6 +124,15 @@ export class DynamoHistoryStore {
         [TTL_ATTRIBUTE]: retention === undefined ? undefined : Math.floor(entry.at / 1000) + Math.round(retention * 86_400),
       });
     });
+  }
+
+  /** Puts for a transaction: written with the status they belong to, or not at all. */
+  transactionPuts(entries: readonly HistoryEntry[]): { Put: { TableName: string; Item: Record<string, unknown> } }[] {
+    return this.itemsFor(entries).map((Item) => ({ Put: { TableName: this.tableName, Item } }));
+  }
+
+  async append(entries: readonly HistoryEntry[]): Promise<void> {
+    const items = this.itemsFor(entries);
     for (let start = 0; start < items.length; start += BATCH_LIMIT) {
       await this.writeBatch(items.slice(start, start + BATCH_LIMIT));
     }

@@ -26,7 +26,8 @@ import { MAX_TRANSACTION_ACTIONS, RECONCILER_LEASE, ResourceItemKey, resourcesTa
  */
 
 /** One action of a status commit is the lease check. */
-export const MAX_GROUP_RESOURCES = MAX_TRANSACTION_ACTIONS - 1;
+/** Resources of one group: their status items, the lease check and a transition's history entry fit one transaction. */
+export const MAX_GROUP_RESOURCES = MAX_TRANSACTION_ACTIONS - 2;
 
 export type OperatorRequestResult =
   | { readonly outcome: 'requested'; readonly version: number }
@@ -96,16 +97,22 @@ export class DynamoStateStore implements StatePort {
     return statusesOf(contents.resources);
   }
 
-  async commitStatus(group: GroupSpec, next: GroupStatus, fence: FencingToken): Promise<CommitResult> {
+  async commitStatus(group: GroupSpec, next: GroupStatus, fence: FencingToken, history: readonly HistoryEntry[] = []): Promise<CommitResult> {
     if (group.resourceIds.length > MAX_GROUP_RESOURCES) {
       throw new GroupTooLargeError(group.id, group.resourceIds.length, MAX_GROUP_RESOURCES);
     }
+    // The history of a commit goes in its transaction, so an epoch in a status always has its
+    // entry; what does not fit in DynamoDB's 100 actions is appended right after.
+    const room = MAX_TRANSACTION_ACTIONS - group.resourceIds.length - 1;
+    const inTransaction = history.slice(0, room);
     const transactItems = [
       ...group.resourceIds.map((resourceId) => this.statusUpdate(resourceId, group.id, next, fence.holder)),
+      ...this.history.transactionPuts(inTransaction),
       this.leaseCheck(fence),
     ];
     try {
       await this.documents.send(new TransactWriteCommand({ TransactItems: transactItems, ClientRequestToken: randomUUID() }));
+      if (history.length > inTransaction.length) await this.history.append(history.slice(inTransaction.length));
       return 'committed';
     } catch (error) {
       const codes = cancellationCodes(error);

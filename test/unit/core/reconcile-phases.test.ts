@@ -40,7 +40,7 @@ function observation(routeTarget: string, eipTarget: string, instances: Record<s
 }
 
 describe('decideAndCommit', () => {
-  it('commits a failover with a new epoch when the owner failed, and records the transition', async () => {
+  it('commits a failover with a new epoch when the owner failed, its transition entry in the same write', async () => {
     // Prepare
     const { spec, state, ledger } = setup(ownedBy('node1'));
 
@@ -50,7 +50,8 @@ describe('decideAndCommit', () => {
     // Assess
     expect(state.statuses.get('app')).toMatchObject({ owner: 'node2', epoch: 2, version: 2, phase: 'failing-over' });
     expect(decided.transitions.map((t) => [t.from, t.to, t.reason])).toEqual([['node1', 'node2', 'failover']]);
-    expect(decided.history.map((h) => h.kind)).toEqual(['transition']);
+    expect(state.history.map((h) => [h.kind, h.epoch])).toEqual([['transition', 2]]);
+    expect(decided.history).toEqual([]);
     expect(ledger.wroteThisTick('app')).toBe(true);
   });
 
@@ -150,10 +151,10 @@ describe('commitProgress', () => {
     const planned = await planAndProve(spec, observation('eni-01200000', 'eni-02200000'), ledger);
 
     // Act
-    const { history } = await commitProgress(spec, planned.plans, [], ledger, NOW);
+    await commitProgress(spec, planned.plans, [], ledger, NOW);
 
     // Assess
     expect(state.statuses.get('app')).toMatchObject({ phase: 'steady', version: 2 });
-    expect(history.map((h) => h.message)).toEqual(['every route and Elastic IP of the group is on node2 in 1.5s']);
+    expect(state.history.map((h) => h.message)).toEqual(['every route and Elastic IP of the group is on node2 in 1.5s']);
   });
 });

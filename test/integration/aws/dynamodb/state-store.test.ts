@@ -318,6 +318,27 @@ describe('DynamoStateStore.commitStatus', () => {
     const { Item } = await documents.send(new GetCommand({ TableName: `${cluster.name}-resources`, Key: { pk: 'resource#db-eip' } }));
     expect(Item).toBeUndefined();
   });
+
+  it('writes a transition entry in the same transaction as the status: both or neither', async () => {
+    // Prepare
+    const entry = (epoch: number, to: string): HistoryEntry => ({ at: 1_000 + epoch, group: 'db', kind: 'transition', epoch, message: `failover → ${to}` });
+    await cluster.store.commitStatus(cluster.db, ownedBy('node1', 1), cluster.fence, [entry(1, 'node1')]);
+
+    // Act: one commit that wins, one that loses on the version, one fenced
+    const won = await cluster.store.commitStatus(cluster.db, ownedBy('node2', 2), cluster.fence, [entry(2, 'node2')]);
+    const lost = await cluster.store.commitStatus(cluster.db, ownedBy('node1', 2, 3), cluster.fence, [entry(3, 'node1')]);
+    await cluster.lease.release(cluster.fence);
+    await new DynamoLeaseStore(documents, cluster.name).acquire('loop-b', 60_000, Date.now());
+    const fenced = await cluster.store.commitStatus(cluster.db, ownedBy('node1', 3), cluster.fence, [entry(3, 'node1')]);
+
+    // Assess
+    expect([won, lost, fenced]).toEqual(['committed', 'conflict', 'fenced']);
+    const history = await cluster.store.readHistory({ group: 'db' });
+    expect(history.map((h) => [h.kind, h.epoch])).toEqual([
+      ['transition', 1],
+      ['transition', 2],
+    ]);
+  });
 });
 
 describe('DynamoStateStore.requestOperatorAction', () => {

@@ -8,7 +8,8 @@ import { Ec2Cloud } from '../../src/aws/ec2/ec2-cloud';
 import { DynamoHeartbeatStore } from '../../src/aws/dynamodb/heartbeat-store';
 import { readLambdaEnvironment, readLambdaRegion, type LambdaEnvironment } from './environment';
 import { clusterLogger, decisionLogger } from './logger';
-import { CLUSTER_DIMENSION, METRICS_NAMESPACE, ReconcilerMetric, SERVICE_NAME } from '../../src/names';
+import { ReconcilerMetric } from '../../src/names';
+import { clusterMetrics, emfSink } from '../../src/process/emf-metrics';
 import { DynamoLeaseStore } from '../../src/aws/dynamodb/lease-store';
 import { SignalStore } from '../../src/aws/dynamodb/signal-store';
 import { DynamoStateStore } from '../../src/aws/dynamodb/state-store';
@@ -32,13 +33,14 @@ export function reconcilerRuntime(env: NodeJS.ProcessEnv = process.env): Reconci
   const environment = readLambdaEnvironment(env);
   const cluster = environment.clusterName;
   const logger = clusterLogger(cluster);
-  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME, defaultDimensions: { [CLUSTER_DIMENSION]: cluster } });
+  const metrics = clusterMetrics(cluster);
   const documents = dynamoDbDocumentClient(environment.region);
   const ec2 = sharedEc2Client({ region: environment.region, apiCallTimeoutSeconds: environment.apiCallTimeoutSeconds });
   const deps: LoopDeps = {
     state: new DynamoStateStore(documents, cluster),
     heartbeats: new DynamoHeartbeatStore(documents, cluster),
     cloud: new Ec2Cloud(ec2),
+    metrics: emfSink(metrics),
     lease: new DynamoLeaseStore(documents, cluster),
     signals: new SignalStore(documents, cluster),
     clock: Date.now,
@@ -51,7 +53,6 @@ export function reconcilerRuntime(env: NodeJS.ProcessEnv = process.env): Reconci
     deps,
     recordSummary(summary) {
       metrics.addMetric(ReconcilerMetric.transitions, MetricUnit.Count, summary.transitions);
-      metrics.addMetric(ReconcilerMetric.ticks, MetricUnit.Count, summary.ticks);
       logger.info('reconcile run finished', { ...summary });
     },
   };

@@ -9,6 +9,7 @@ import { loadClusterContext } from './cluster-context';
 import { parseFlags } from '../process/flags';
 import { processStopSignal } from '../process/stop-signal';
 import type { CliIo } from '../process/io';
+import { clusterMetrics, emfSink } from '../process/emf-metrics';
 import { jsonLineLogger } from '../process/json-logger';
 
 /*
@@ -40,6 +41,7 @@ async function runLoop(argv: readonly string[], io: CliIo, stop: AbortSignal): P
       lease: new DynamoLeaseStore(documents, spec.cluster),
       clock: Date.now,
       logger,
+      metrics: emfSink(clusterMetrics(spec.cluster)),
     },
     { holder, signal: stop },
   );

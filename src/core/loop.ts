@@ -1,8 +1,10 @@
 import { abortableSleep } from './abortable-sleep';
 import { applyNodeSignal, parseNodeEvent } from './events';
-import type { ClusterSpec, NodeSignal } from './model';
+import type { ClusterSpec, GroupStatus, NodeSignal } from './model';
 import type { LeasePort, SignalPort, StoredSignal } from './ports';
 import { LeaseKeeper } from './lease-keeper';
+import { recordTick, silentMetrics, type MetricsSink } from './loop-metrics';
+import { ReconcilerMetric } from '../names';
 import { errorText, silentLogger, type Logger } from './logger';
 import { newMemory, reconcileOnce, type ReconcileDeps, type ReconcileReport } from './reconcile';
 
@@ -19,6 +21,8 @@ export interface LoopDeps extends ReconcileDeps {
   readonly signals?: SignalPort | undefined;
   /** A clock no one can set, for proving the lease still held before each EC2 call. @default performance.now */
   readonly monotonic?: (() => number) | undefined;
+  /** Where each tick's figures go. @default nowhere */
+  readonly metrics?: MetricsSink | undefined;
 }
 
 export interface LoopOptions {
@@ -52,11 +56,13 @@ export class ReconcileLoop {
   private readonly pending: StoredSignal[] = [];
   private readonly keeper: LeaseKeeper;
   private readonly log: Logger;
+  private readonly metrics: MetricsSink;
   private readonly sleep: (ms: number, wake: AbortSignal) => Promise<void>;
   private wake = new AbortController();
   private spec: ClusterSpec | undefined;
   private forceObserve = true;
   private waitingFor: string | undefined;
+  private lastStatuses: ReadonlyMap<string, GroupStatus> = new Map();
   /** Recorded signals already applied, by instance or alarm, so each is applied once. */
   private readonly seenSignals = new Map<string, number>();
 
@@ -65,6 +71,7 @@ export class ReconcileLoop {
     private readonly options: LoopOptions,
   ) {
     this.log = deps.logger ?? silentLogger;
+    this.metrics = deps.metrics ?? silentMetrics;
     this.sleep = deps.sleep ?? abortableSleep;
     this.keeper = new LeaseKeeper({ lease: deps.lease, clock: deps.clock, monotonic: deps.monotonic, sleep: this.sleep, logger: this.log }, options.holder);
   }
@@ -136,6 +143,7 @@ export class ReconcileLoop {
     this.memory.observation = undefined;
     this.forceObserve = true;
     const { fence, tookOver, previousHolder } = acquisition;
+    if (tookOver && previousHolder !== undefined) this.metrics.count(ReconcilerMetric.leaseHandovers, 1);
     this.log.info('lease acquired', { holder: fence.holder, token: fence.token, tookOver, previousHolder });
     return true;
   }
@@ -153,6 +161,9 @@ export class ReconcileLoop {
         deadline: this.ec2Deadline(),
       });
       const report = await this.keeper.keepAliveDuring(reconcile, this.ttlMs(), () => this.memory.baselines);
+      recordTick(this.metrics, report, this.lastStatuses, this.memory.baselines);
+      this.metrics.flush?.();
+      this.lastStatuses = report.statuses;
       this.spec = report.spec;
       this.forceObserve = report.unsettled;
       if (report.fenced) this.keeper.standDown();
@@ -160,6 +171,7 @@ export class ReconcileLoop {
     } catch (error) {
       // The state store could not be read or written: nothing is known, so nothing moves.
       this.memory.blindAt = this.deps.clock();
+      this.metrics.count(ReconcilerMetric.reconcileErrors, 1);
       this.log.error('reconcile failed; state unknown this tick', { code: 'EC2F-R011', error: errorText(error) });
       this.forceObserve = true;
       return undefined;

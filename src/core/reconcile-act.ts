@@ -57,6 +57,8 @@ export interface Acted {
   readonly findings: readonly Finding[];
   /** EC2 work still under way, or groups not yet converged: the next tick should look again. */
   readonly unsettled: boolean;
+  /** This tick planned from an observation (its findings are complete). */
+  readonly planned?: boolean | undefined;
 }
 
 const NOTHING: Acted = { outcomes: [], history: [], findings: [], unsettled: false };
@@ -100,7 +102,7 @@ export async function actOnObservation(
   memory.acting = { plans, run: inFlight(run, now) };
   await settleWithin(memory.acting.run, options.ec2WaitMs ?? spec.defaults.checkIntervalSeconds * 1000, deps.sleep);
   const settled = await settleActions(deps, memory, spec, ledger, now, log);
-  return { ...settled, findings: [...planned.findings, ...settled.findings], unsettled: settled.unsettled || memory.acting !== undefined || planned.unsettled.length > 0 };
+  return { ...settled, planned: true, findings: [...planned.findings, ...settled.findings], unsettled: settled.unsettled || memory.acting !== undefined || planned.unsettled.length > 0 };
 }
 
 function planEpoch(plan: GroupPlan): number | undefined {

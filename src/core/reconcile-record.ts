@@ -47,13 +47,36 @@ export async function writeHistory(state: StatePort, entries: readonly HistoryEn
   }
 }
 
-export function logFindings(findings: readonly Finding[], ledger: StatusLedger, log: Logger): void {
-  for (const finding of findings) {
-    const epoch = finding.group === undefined ? undefined : ledger.statuses.get(finding.group)?.epoch;
-    const fields = { group: finding.group, node: finding.node, resource: finding.resource, epoch, code: finding.code };
+/** What makes two findings the same finding: its code and what it concerns. */
+export function findingKey(finding: Finding): string {
+  return [finding.code, finding.group ?? '', finding.node ?? '', finding.resource ?? ''].join('|');
+}
+
+/**
+ * Logs a finding when it starts and when it ends, not every tick: a condition that persists is
+ * one ERROR (or WARN) line and one "resolved" line, so an alarm on error lines means something
+ * new happened. `active` carries the open findings from tick to tick.
+ */
+export function logFindings(findings: readonly Finding[], active: Map<string, Finding>, ledger: StatusLedger, log: Logger, planned = true): void {
+  const now = new Map(findings.map((f) => [findingKey(f), f]));
+  for (const [key, finding] of now) {
+    if (active.has(key)) continue;
+    active.set(key, finding);
+    const fields = { group: finding.group, node: finding.node, resource: finding.resource, epoch: epochOf(finding, ledger), code: finding.code };
     if (finding.severity === 'error') log.error(finding.message, fields);
     else log.warn(finding.message, fields);
   }
+  // A tick that did not plan (EC2 work still under way) cannot tell that a plan's finding ended.
+  if (!planned) return;
+  for (const [key, finding] of active) {
+    if (now.has(key)) continue;
+    active.delete(key);
+    log.info(`resolved: ${finding.message}`, { group: finding.group, node: finding.node, resource: finding.resource, epoch: epochOf(finding, ledger), code: finding.code, resolved: true });
+  }
+}
+
+function epochOf(finding: Finding, ledger: StatusLedger): number | undefined {
+  return finding.group === undefined ? undefined : ledger.statuses.get(finding.group)?.epoch;
 }
 
 export function logOutcome(log: Logger, outcome: ActionOutcome): void {

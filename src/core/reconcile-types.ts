@@ -44,10 +44,12 @@ export interface ReconcileMemory {
   associations: Map<string, { readonly networkInterfaceId: string; readonly at: number }>;
   /** The newest epoch seen per group: actions of an older epoch are not sent. */
   epochs: Map<string, number>;
+  /** Findings logged as started and not yet as resolved, by what they concern. */
+  findings: Map<string, Finding>;
 }
 
 export function newMemory(): ReconcileMemory {
-  return { baselines: {}, instanceEvents: {}, alarmingNodes: new Set(), unauthorized: new Map(), associations: new Map(), epochs: new Map() };
+  return { baselines: {}, instanceEvents: {}, alarmingNodes: new Set(), unauthorized: new Map(), associations: new Map(), epochs: new Map(), findings: new Map() };
 }
 
 export interface ReconcileOptions {

@@ -57,7 +57,7 @@ export async function reconcileOnce(deps: ReconcileDeps, memory: ReconcileMemory
   const settled = await settleActions(deps, memory, world.spec, ledger, now, log);
   const acted = await actOnObservation(deps, memory, world.spec, ledger, now, options, log);
   const done = { ...acted, outcomes: [...settled.outcomes, ...acted.outcomes], findings: [...settled.findings, ...acted.findings] };
-  logFindings([...early, ...done.findings], ledger, log);
+  logFindings([...early, ...done.findings], memory.findings, ledger, log, acted.planned ?? false);
   await writeHistory(deps.state, [...settled.history, ...acted.history], log);
   return report(done, observed);
 }

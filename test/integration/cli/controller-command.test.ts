@@ -151,6 +151,12 @@ describe('ec2-failover controller (real processes, local world)', () => {
     // Assess
     expect(movedIn).toBeLessThan(DETECTION_BOUND_MS + SLACK_MS);
     expect(await demoStatus()).toMatchObject({ owner: 'node2', epoch: 2 });
+    // The figures operators alarm on, as CloudWatch embedded-metric lines on stdout.
+    const emf = await first.waitFor((l) => l._aws !== undefined && l.FailoverSeconds !== undefined);
+    expect(emf).toMatchObject({ service: 'ec2-failover', cluster: expect.any(String), group: 'demo' });
+    expect(first.lines.some((l) => l._aws !== undefined && l.Failovers === 1 && l.group === 'demo')).toBe(true);
+    expect(first.lines.some((l) => l._aws !== undefined && typeof l.HeartbeatAgeSeconds === 'number' && l.node === 'node1')).toBe(true);
+    expect(first.lines.some((l) => l._aws !== undefined && l.ReconcileTicks !== undefined)).toBe(true);
   });
 
   it('moves the group within about a tick of an instance stop event', async () => {

@@ -7,6 +7,7 @@ import { commitProgress } from '../../../src/core/reconcile-record';
 import { StatusLedger } from '../../../src/core/status-ledger';
 import { SimCloud } from '../../../src/sim/sim-cloud';
 import { SimState } from '../../../src/sim/sim-state';
+import { SimWorld } from '../../../src/sim/sim-world';
 import { clusterSpec } from '../../fixtures/specs';
 
 /*
@@ -156,5 +157,31 @@ describe('commitProgress', () => {
     // Assess
     expect(state.statuses.get('app')).toMatchObject({ phase: 'steady', version: 2 });
     expect(state.history.map((h) => h.message)).toEqual(['every route and Elastic IP of the group is on node2 in 1.5s']);
+  });
+});
+
+describe('logFindings', () => {
+  it('logs a finding that persists once when it starts and once when it ends, not every tick', async () => {
+    // Prepare: no agent runs, so no member is healthy
+    const lines: { level: string; message: string; code?: unknown }[] = [];
+    const logger = {
+      info: (message: string, fields?: Record<string, unknown>) => lines.push({ level: 'info', message, code: fields?.code }),
+      warn: (message: string, fields?: Record<string, unknown>) => lines.push({ level: 'warn', message, code: fields?.code }),
+      error: (message: string, fields?: Record<string, unknown>) => lines.push({ level: 'error', message, code: fields?.code }),
+    };
+    const world = new SimWorld(clusterSpec(), { logger });
+    world.crash('node1');
+    world.crash('node2');
+
+    // Act
+    await world.run(70);
+    world.recover('node1');
+    world.recover('node2');
+    await world.run(5);
+
+    // Assess
+    const r001 = lines.filter((l) => l.code === 'EC2F-R001');
+    expect(r001.map((l) => l.level)).toEqual(['error', 'info']);
+    expect(r001[1]!.message).toMatch(/^resolved: /);
   });
 });

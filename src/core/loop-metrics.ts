@@ -1,0 +1,58 @@
+import { ERROR_CLASS_DIMENSION, GROUP_DIMENSION, NODE_DIMENSION, ReconcilerMetric, type ReconcilerMetricName } from '../names';
+import type { ActionOutcome, GroupStatus, LivenessBaselines } from './model';
+import type { ReconcileReport } from './reconcile-types';
+
+/*
+ * The figures operators alarm on, taken from each tick's report wherever the loop runs. The sink
+ * is narrow (a count or a number of seconds, with at most one dimension beside the defaults), so
+ * the engine knows no metrics library; Lambda and the controller write them as EMF.
+ */
+
+export interface MetricDimension {
+  readonly name: string;
+  readonly value: string;
+}
+
+export interface MetricsSink {
+  count(name: ReconcilerMetricName, value: number, dimension?: MetricDimension): void;
+  seconds(name: ReconcilerMetricName, value: number, dimension?: MetricDimension): void;
+  /** Sends what was recorded; the loop calls it after every tick. */
+  flush?(): void;
+}
+
+const group = (value: string): MetricDimension => ({ name: GROUP_DIMENSION, value });
+
+/** Records one tick: decisions, how long failovers took, drift, repair and EC2 errors, heartbeat ages. */
+export function recordTick(sink: MetricsSink, report: ReconcileReport, before: ReadonlyMap<string, GroupStatus>, baselines: LivenessBaselines): void {
+  sink.count(ReconcilerMetric.ticks, 1);
+  for (const [groupId, status] of report.statuses) {
+    const previous = before.get(groupId);
+    const moved = report.transitions.find((t) => status.lastTransition === t);
+    if (moved && (moved.reason === 'failover' || moved.reason === 'repair-failed')) sink.count(ReconcilerMetric.failovers, 1, group(groupId));
+    if (moved && (moved.reason === 'switchover' || moved.reason === 'switchback')) sink.count(ReconcilerMetric.switchovers, 1, group(groupId));
+    if (previous?.phase === 'failing-over' && status.phase === 'steady' && previous.epoch === status.epoch && status.lastTransition)
+      sink.seconds(ReconcilerMetric.failoverSeconds, (report.at - status.lastTransition.at) / 1000, group(groupId));
+  }
+  for (const finding of report.findings) {
+    if (finding.code === 'EC2F-R001' && finding.group !== undefined) sink.count(ReconcilerMetric.noHealthyMember, 1, group(finding.group));
+  }
+  recordOutcomes(sink, report.outcomes);
+  for (const [node, baseline] of Object.entries(baselines)) {
+    sink.seconds(ReconcilerMetric.heartbeatAgeSeconds, Math.max(0, (report.at - baseline.seenAt) / 1000), { name: NODE_DIMENSION, value: node });
+  }
+}
+
+function recordOutcomes(sink: MetricsSink, outcomes: readonly ActionOutcome[]): void {
+  for (const o of outcomes) {
+    const g = group(o.action.group);
+    if (o.action.reason === 'drift') sink.count(ReconcilerMetric.driftFound, 1, g);
+    if (o.result === 'ok' && o.action.reason === 'drift') sink.count(ReconcilerMetric.driftRepaired, 1, g);
+    if (o.result === 'ok') continue;
+    const errorClass = o.result === 'unknown' ? 'unknown' : o.cause === 'unauthorized' ? 'unauthorized' : 'terminal';
+    sink.count(ReconcilerMetric.ec2Errors, 1, { name: ERROR_CLASS_DIMENSION, value: errorClass });
+    if (errorClass === 'unauthorized') sink.count(ReconcilerMetric.authorizationFailures, 1);
+    if (errorClass === 'terminal') sink.count(ReconcilerMetric.repairFailures, 1, g);
+  }
+}
+
+export const silentMetrics: MetricsSink = { count: () => undefined, seconds: () => undefined };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { clusterConfigSchema, parseClusterConfig, type ClusterConfig } from '../core/config';
+import { clusterConfigSchema, formatConfigProblem, parseClusterConfig, type ClusterConfig } from '../core/config';
 import { ConfigError } from '../core/errors';
 import {
   cancellationCodes,
@@ -185,7 +185,7 @@ export async function applySpec(client: DynamoDBClient, source: unknown, options
       throw new KeptResourcesInvalidError(
         cluster,
         kept.map((k) => k.resourceId),
-        error.problems.map((p) => `${p.code} ${p.path || '(root)'}: ${p.message}`),
+        error.problems.map(formatConfigProblem),
       );
     }
   }

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoDbDocumentClient, regionFromEnvironment } from '../aws/dynamodb/client';
 import { DynamoHeartbeatStore } from '../aws/dynamodb/heartbeat-store';
 import { DynamoStateStore } from '../aws/dynamodb/state-store';
-import { parseClusterConfigText } from '../core/config';
+import { loadClusterConfigFile, type LoadedClusterConfig } from '../core/config';
 import { UsageError } from '../core/errors';
 import type { ClusterSpec } from '../core/model';
 
@@ -17,15 +16,13 @@ export interface ClusterContext {
 }
 
 /** Reads and validates a cluster config named by `--config`; bad input is a coded error. */
-export function readClusterConfig(configPath: string | undefined, command: string): ClusterSpec {
+export function readClusterConfigFile(configPath: string | undefined, command: string): LoadedClusterConfig {
   if (!configPath) throw new UsageError(`${command} needs --config FILE (it names the cluster and region)`);
-  let text: string;
-  try {
-    text = readFileSync(configPath, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${configPath}: ${(error as Error).message}`);
-  }
-  return parseClusterConfigText(text, configPath);
+  return loadClusterConfigFile(configPath, (message) => new UsageError(`cannot read ${configPath}: ${message}`));
+}
+
+export function readClusterConfig(configPath: string | undefined, command: string): ClusterSpec {
+  return readClusterConfigFile(configPath, command).spec;
 }
 
 export function loadClusterContext(configPath: string | undefined, command: string): ClusterContext {

@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
-import { parse as parseYaml } from 'yaml';
-import { parseClusterConfigText } from '../core/config';
 import { ConfigError, Ec2FailoverError, UsageError } from '../core/errors';
 import { dynamoDbClient, regionFromEnvironment } from '../aws/dynamodb/client';
 import { ConcurrentApplyError, KeptResourcesInvalidError, SpecConflictError } from '../aws/dynamodb/errors';
 import { applySpec, itemLabel, type ApplyResult, type ItemChange } from '../apply/spec-apply';
 import { formatFieldChange } from '../apply/spec-diff';
+import { readClusterConfigFile } from './cluster-context';
 
 /*
  * `ec2-failover init --config FILE [--force] [--prune] [--writer NAME]`: creates the cluster's
@@ -136,15 +134,8 @@ export async function runInit(argv: readonly string[], io: CommandIo): Promise<n
       io.stdout.write(INIT_USAGE);
       return 0;
     }
-    let text: string;
-    try {
-      text = readFileSync(args.configPath, 'utf8');
-    } catch (error) {
-      throw new UsageError(`cannot read ${args.configPath}: ${(error as Error).message}`);
-    }
-    const spec = parseClusterConfigText(text, args.configPath);
-    // Validated above, so this parse cannot fail; the apply stores the document, not the resolved spec.
-    const document: unknown = parseYaml(text, { uniqueKeys: true });
+    // The apply stores the document as written, not the resolved spec.
+    const { spec, document } = readClusterConfigFile(args.configPath, 'init');
     const client = dynamoDbClient(regionFromEnvironment(spec.region));
     const result = await applySpec(client, document, { force: args.force, prune: args.prune, writer: args.writer ?? defaultWriter() });
     io.stdout.write(formatApplyResult(result, args.configPath));

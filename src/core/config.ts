@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, type ConfigProblem } from './errors';
@@ -12,6 +13,14 @@ import type { ClusterSpec, GroupSpec, MemberSpec, ResourceSpec } from './model';
  */
 
 const code = (c: string) => ({ params: { code: c } });
+
+/** The cluster name names the DynamoDB tables (`<cluster>-resources`, …): the one rule every reader applies. */
+export const CLUSTER_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,47}$/;
+export const CLUSTER_NAME_RULE = '1-48 letters, digits, ".", "_" or "-"';
+/** An AWS region such as us-east-1. */
+export const AWS_REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
+/** Timeout of one EC2 API call when the config says nothing (`defaults.tunables.apiCallTimeoutSeconds`). */
+export const DEFAULT_API_CALL_TIMEOUT_SECONDS = 3;
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, {
   message: 'use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit',
@@ -33,7 +42,7 @@ const fencing = z.enum(['none', 'stop']);
 
 const tunablesSchema = z
   .strictObject({
-    apiCallTimeoutSeconds: positiveSeconds.default(3).describe('Timeout of one EC2 API call.'),
+    apiCallTimeoutSeconds: positiveSeconds.default(DEFAULT_API_CALL_TIMEOUT_SECONDS).describe('Timeout of one EC2 API call.'),
     restoreTimeoutSeconds: positiveSeconds.default(300).describe('Bound of a whole failover action, retries included.'),
     removeTimeoutSeconds: positiveSeconds.default(300).describe('Bound of releasing a resource (fencing), retries included.'),
     recoverTimeoutSeconds: positiveSeconds.default(300).describe('Bound of one local recovery (drift repair), retries included.'),
@@ -122,10 +131,8 @@ const resourceSchema = z.discriminatedUnion('mode', [routeResourceSchema, eipRes
 
 /** The schema of a cluster config file; also exported as JSON Schema for editors. */
 export const clusterConfigSchema = z.strictObject({
-  cluster: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,47}$/, 'cluster names the DynamoDB tables: 1-48 letters, digits, ".", "_" or "-"'),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected an AWS region such as us-east-1'),
+  cluster: z.string().regex(CLUSTER_NAME_PATTERN, `cluster names the DynamoDB tables: ${CLUSTER_NAME_RULE}`),
+  region: z.string().regex(AWS_REGION_PATTERN, 'expected an AWS region such as us-east-1'),
   defaults: defaultsSchema,
   nodes: z.array(nodeSchema).min(1),
   resources: z.array(resourceSchema).min(1),
@@ -139,10 +146,36 @@ export function clusterConfigJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(clusterConfigSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
 }
 
-function formatPath(path: readonly PropertyKey[]): string {
+// ---- Validation issues: one way of turning them into coded problems, for every config ----
+
+/** `resources[0].members[1].priority`: the path every config message and diff uses. */
+export function formatConfigPath(path: readonly PropertyKey[]): string {
   return path
     .map((segment, i) => (typeof segment === 'number' ? `[${segment}]` : `${i === 0 ? '' : '.'}${String(segment)}`))
     .join('');
+}
+
+/** One problem as a line: `EC2F-C007 resources[0].members[1].priority: …`. */
+export function formatConfigProblem(problem: ConfigProblem): string {
+  return `${problem.code} ${problem.path || '(root)'}: ${problem.message}`;
+}
+
+/** An unknown key (usually a typo): named with its path, pointing at the reference to check against. */
+export function unknownKeysProblem(issue: z.core.$ZodIssueUnrecognizedKeys, code: string, reference: string): ConfigProblem {
+  return {
+    code,
+    path: formatConfigPath([...issue.path, issue.keys[0]!]),
+    message: `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; check the spelling against ${reference}`,
+  };
+}
+
+/** YAML (of which JSON is a subset), keys unique; a syntax error is one coded problem. */
+export function parseYamlDocument(text: string, source: string, syntaxCode: string): unknown {
+  try {
+    return parseYaml(text, { uniqueKeys: true });
+  } catch (error) {
+    throw new ConfigError([{ code: syntaxCode, path: '', message: `not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}` }], source);
+  }
 }
 
 /** Codes for fields whose problems have one meaning whatever check refused them. */
@@ -156,14 +189,8 @@ const CODE_BY_FIELD: Readonly<Record<string, string>> = {
 
 function problemFromZodIssue(issue: z.core.$ZodIssue): ConfigProblem {
   const params = (issue as { params?: { code?: string } }).params;
-  if (issue.code === 'unrecognized_keys') {
-    return {
-      code: 'EC2F-C002',
-      path: formatPath([...issue.path, issue.keys[0]!]),
-      message: `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; check the spelling against the config reference`,
-    };
-  }
-  const path = formatPath(issue.path);
+  if (issue.code === 'unrecognized_keys') return unknownKeysProblem(issue, 'EC2F-C002', 'the config reference');
+  const path = formatConfigPath(issue.path);
   const field = issue.path[issue.path.length - 1];
   if (params?.code) return { code: params.code, path, message: issue.message };
   if (issue.code === 'invalid_union' && issue.path.length === 2 && issue.path[0] === 'resources') {
@@ -325,16 +352,37 @@ export function parseClusterConfig(input: unknown, source = 'config'): ClusterSp
   return resolve(result.data);
 }
 
+/** A config as loaded: the document as written (what the apply stores) and the validated spec. */
+export interface LoadedClusterConfig {
+  /** Where it came from (a path), for messages. */
+  readonly source: string;
+  /** The document as written: defaults left unfilled, the way the apply stores it. */
+  readonly document: ClusterConfigInput;
+  readonly spec: ClusterSpec;
+}
+
+/** Parses config text (YAML, of which JSON is a subset) once, validates it, keeps the document. */
+export function loadClusterConfigText(text: string, source = 'config'): LoadedClusterConfig {
+  const document = parseYamlDocument(text, source, 'EC2F-C001');
+  const spec = parseClusterConfig(document, source);
+  return { source, document: document as ClusterConfigInput, spec };
+}
+
+/**
+ * THE loader of a cluster config file: read → YAML → validate → keep the document. Every entry
+ * point (the CLI, the CDK app) uses it; each names the error an unreadable file is for it.
+ */
+export function loadClusterConfigFile(path: string, unreadable: (message: string, cause: unknown) => Error): LoadedClusterConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw unreadable((error as Error).message, error);
+  }
+  return loadClusterConfigText(text, path);
+}
+
 /** Parses config text (YAML, of which JSON is a subset) and validates it. */
 export function parseClusterConfigText(text: string, source = 'config'): ClusterSpec {
-  let document: unknown;
-  try {
-    document = parseYaml(text, { uniqueKeys: true });
-  } catch (error) {
-    throw new ConfigError(
-      [{ code: 'EC2F-C001', path: '', message: `not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}` }],
-      source,
-    );
-  }
-  return parseClusterConfig(document, source);
+  return loadClusterConfigText(text, source).spec;
 }

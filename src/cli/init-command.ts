@@ -1,79 +1,22 @@
 import { hostname, userInfo } from 'node:os';
-import { ConfigError, Ec2FailoverError, UsageError } from '../core/errors';
 import { dynamoDbClient, regionFromEnvironment } from '../aws/dynamodb/client';
-import { ConcurrentApplyError, KeptResourcesInvalidError, SpecConflictError } from '../aws/dynamodb/errors';
 import { applySpec, itemLabel, type ApplyResult, type ItemChange } from '../apply/spec-apply';
 import { formatFieldChange } from '../apply/spec-diff';
-import { readClusterConfigFile } from './cluster-context';
+import type { CommandIo } from './cli-io';
+import { readClusterConfigFile } from './cluster-config';
 
 /*
  * `ec2-failover init --config FILE [--force] [--prune] [--writer NAME]`: creates the cluster's
  * tables when absent and applies the config to them, printing what changed in a kubectl-like
- * form. Exit codes: 0 applied (or nothing to do), 1 AWS trouble, 2 bad input (nothing
- * changed), 3 the stored spec was changed by someone else (nothing changed unless said).
+ * form. DynamoDB is reached through the SDK's standard environment (AWS_REGION,
+ * AWS_ENDPOINT_URL_DYNAMODB, credentials); the region defaults to the config's.
  */
 
-export interface CommandIo {
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
-}
-
-export const INIT_USAGE = `usage: ec2-failover init --config FILE [--force] [--prune] [--writer NAME]
-  --config FILE   cluster config (YAML or JSON) to apply
-  --force         overwrite edits other writers made to the stored spec since the last init
-  --prune         delete stored resources the config no longer lists (kept and reported otherwise)
-  --writer NAME   who applies, recorded on every written item (default init:<user>@<host>)
-DynamoDB is reached through the SDK's standard environment (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB, credentials);
-the region defaults to the config's.
-`;
-
-interface InitArguments {
-  readonly configPath: string;
-  readonly force: boolean;
-  readonly prune: boolean;
+export interface InitOptions {
+  readonly config: string;
+  readonly force?: boolean | undefined;
+  readonly prune?: boolean | undefined;
   readonly writer?: string | undefined;
-  readonly help: boolean;
-}
-
-function parseArguments(argv: readonly string[]): InitArguments {
-  let configPath: string | undefined;
-  let writer: string | undefined;
-  let force = false;
-  let prune = false;
-  let help = false;
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i]!;
-    const [flag, inlineValue] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = (): string => {
-      const v = inlineValue ?? argv[++i];
-      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value\n${INIT_USAGE}`);
-      return v;
-    };
-    switch (flag) {
-      case '--config':
-      case '-c':
-        configPath = value();
-        break;
-      case '--writer':
-        writer = value();
-        break;
-      case '--force':
-        force = true;
-        break;
-      case '--prune':
-        prune = true;
-        break;
-      case '--help':
-      case '-h':
-        help = true;
-        break;
-      default:
-        throw new UsageError(`unexpected argument "${arg}"\n${INIT_USAGE}`);
-    }
-  }
-  if (help) return { configPath: '', force, prune, writer, help };
-  if (configPath === undefined) throw new UsageError(`init needs --config FILE\n${INIT_USAGE}`);
-  return { configPath, force, prune, writer, help };
 }
 
 function defaultWriter(): string {
@@ -121,31 +64,12 @@ export function formatApplyResult(result: ApplyResult, configPath: string): stri
   return `${lines.join('\n')}\n`;
 }
 
-function exitCodeFor(error: unknown): number {
-  if (error instanceof ConfigError || error instanceof UsageError || error instanceof KeptResourcesInvalidError) return 2;
-  if (error instanceof SpecConflictError || error instanceof ConcurrentApplyError) return 3;
-  return 1;
-}
-
-export async function runInit(argv: readonly string[], io: CommandIo): Promise<number> {
-  try {
-    const args = parseArguments(argv);
-    if (args.help) {
-      io.stdout.write(INIT_USAGE);
-      return 0;
-    }
-    // The apply stores the document as written, not the resolved spec.
-    const { spec, document } = readClusterConfigFile(args.configPath, 'init');
-    const client = dynamoDbClient(regionFromEnvironment(spec.region));
-    const result = await applySpec(client, document, { force: args.force, prune: args.prune, writer: args.writer ?? defaultWriter() });
-    io.stdout.write(formatApplyResult(result, args.configPath));
-    return 0;
-  } catch (error) {
-    if (error instanceof Ec2FailoverError) {
-      io.stderr.write(`${error.message}\n`);
-      return exitCodeFor(error);
-    }
-    io.stderr.write(`ec2-failover init: unexpected error: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-    return 1;
-  }
+/** Exit codes (see exit-codes.ts): 0 applied or nothing to do, 1 AWS trouble, 2 bad input, 3 someone else's edit or a concurrent apply. */
+export async function runInit(options: InitOptions, io: CommandIo): Promise<number> {
+  // The apply stores the document as written, not the resolved spec.
+  const { spec, document } = readClusterConfigFile(options.config, 'init');
+  const client = dynamoDbClient(regionFromEnvironment(spec.region));
+  const result = await applySpec(client, document, { force: options.force, prune: options.prune, writer: options.writer ?? defaultWriter() });
+  io.stdout.write(formatApplyResult(result, options.config));
+  return 0;
 }

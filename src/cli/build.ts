@@ -39,6 +39,8 @@ export async function buildCli(outdir: string = CLI_BUILD_DIR): Promise<{ files:
     platform: 'node',
     target: 'node20',
     outExtension: { '.js': '.mjs' },
+    // The SDK's ES module builds: tree-shaken, so a chunk holds the few EC2 commands we send, not all of them.
+    mainFields: ['module', 'main'],
     // Build-time tools, never loaded by a command.
     external: ['esbuild'],
     banner: { js: BANNER },

@@ -52,6 +52,7 @@ function servingText(styles: Styles, group: GroupView): string {
 }
 
 function markText(styles: Styles, mark: string): string {
+  if (mark === 'unowned') return styles.dim('(no owner yet)');
   return mark === 'ok' ? styles.green(mark) : styles.red(mark.toUpperCase());
 }
 

@@ -49,7 +49,8 @@ export interface NodeView {
   readonly heartbeat?: { readonly seq: number; readonly ageSeconds: number; readonly leaving: boolean; readonly failingChecks: readonly string[] } | undefined;
 }
 
-export type TargetMark = 'ok' | 'drift' | 'blackhole' | 'missing';
+/** `unowned`: the group has no owner yet, so no target is right or wrong. */
+export type TargetMark = 'ok' | 'drift' | 'blackhole' | 'missing' | 'unowned';
 
 export interface RouteView {
   readonly routeTableId: string;
@@ -113,7 +114,14 @@ export function resourceView(resource: ResourceSpec, owner: NodeId | null, obser
       for (const route of table.routes) {
         if (route.destination !== resource.destination) continue;
         const target = route.networkInterfaceId ?? route.otherTarget;
-        const mark: TargetMark = route.state === 'blackhole' ? 'blackhole' : route.networkInterfaceId !== undefined && route.networkInterfaceId === ownerEni ? 'ok' : 'drift';
+        const mark: TargetMark =
+          route.state === 'blackhole'
+            ? 'blackhole'
+            : owner === null
+              ? 'unowned'
+              : route.networkInterfaceId !== undefined && route.networkInterfaceId === ownerEni
+                ? 'ok'
+                : 'drift';
         routes.push({ routeTableId: table.routeTableId, target, targetNode: nodeOfEni(resource, route.networkInterfaceId), mark });
       }
     }
@@ -139,7 +147,7 @@ export function resourceView(resource: ResourceSpec, owner: NodeId | null, obser
       eni: address.networkInterfaceId,
       node: nodeOfEni(resource, address.networkInterfaceId),
       privateIp: address.privateIp,
-      mark: onOwner ? 'ok' : 'drift',
+      mark: owner === null ? 'unowned' : onOwner ? 'ok' : 'drift',
     },
   };
 }

@@ -97,6 +97,15 @@ describe('statusView', () => {
     expect(v.groups[0]!.notes.some((n) => (why as RegExp).test(n))).toBe(true);
   });
 
+  it('marks no target right or wrong while the group has no owner', () => {
+    // Act
+    const v = view({ statuses: new Map() });
+
+    // Assess
+    expect(v.resources[0]!.routes!.map((r) => r.mark)).toEqual(['unowned', 'unowned']);
+    expect(v.resources[1]!.association!.mark).toBe('unowned');
+  });
+
   it('names maintenance and excluded members', () => {
     // Act
     const v = view({ statuses: new Map([['app', steady({ maintenance: true, excluded: ['node3'] })]]) });

@@ -204,6 +204,62 @@ function problemFromZodIssue(issue: z.core.$ZodIssue): ConfigProblem {
   return { code: fieldCode ?? 'EC2F-C016', path, message: issue.message };
 }
 
+/**
+ * Sane bounds of the timing settings (the README's reference lists them): outside them a config
+ * validates as a shape but would hammer DynamoDB, never detect a failure, or fail over on one
+ * late heartbeat.
+ */
+export const TIMING_BOUNDS = {
+  'defaults.heartbeat.intervalSeconds': [0.05, 60],
+  'defaults.heartbeat.missedBeats': [2, 100],
+  'defaults.checkIntervalSeconds': [0.05, 60],
+  'defaults.driftCheckIntervalSeconds': [0.1, 3600],
+  'defaults.switchbackDwellSeconds': [0, 86_400],
+  'defaults.tunables.apiCallTimeoutSeconds': [0.05, 60],
+  'defaults.tunables.restoreTimeoutSeconds': [1, 3600],
+  'defaults.tunables.removeTimeoutSeconds': [1, 3600],
+  'defaults.tunables.recoverTimeoutSeconds': [1, 3600],
+  'defaults.tunables.quickCheckTimeoutSeconds': [1, 600],
+} as const satisfies Record<string, readonly [number, number]>;
+
+/**
+ * Ranges a virtual IP must never be in: the VPC answers them itself (link-local: the instance
+ * metadata service, DNS, NTP), or they are not unicast addresses a route table can carry.
+ */
+export const RESERVED_DESTINATIONS: readonly { readonly cidr: string; readonly what: string }[] = [
+  { cidr: '0.0.0.0/8', what: '"this network"' },
+  { cidr: '127.0.0.0/8', what: 'loopback' },
+  { cidr: '169.254.0.0/16', what: 'link-local (the instance metadata service, the VPC DNS and NTP live there)' },
+  { cidr: '224.0.0.0/4', what: 'multicast' },
+  { cidr: '240.0.0.0/4', what: 'reserved (and the broadcast address 255.255.255.255)' },
+];
+
+function valueAt(config: ClusterConfig, path: string): number {
+  return path.split('.').reduce<unknown>((value, key) => (value as Record<string, unknown>)[key], config) as number;
+}
+
+/** Timings outside their bounds, and timeouts that contradict each other. */
+function checkTimings(config: ClusterConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const [path, [min, max]] of Object.entries(TIMING_BOUNDS)) {
+    const value = valueAt(config, path);
+    if (value < min || value > max) {
+      problems.push({ code: 'EC2F-C018', path, message: `${value} is outside the sane range ${min} to ${max}; see the config reference` });
+    }
+  }
+  const tunables = config.defaults.tunables;
+  for (const bound of ['restoreTimeoutSeconds', 'removeTimeoutSeconds', 'recoverTimeoutSeconds', 'quickCheckTimeoutSeconds'] as const) {
+    if (tunables.apiCallTimeoutSeconds > tunables[bound]) {
+      problems.push({
+        code: 'EC2F-C019',
+        path: 'defaults.tunables.apiCallTimeoutSeconds',
+        message: `one API call may take ${tunables.apiCallTimeoutSeconds}s but ${bound} bounds the whole action, retries included, at ${tunables[bound]}s; make apiCallTimeoutSeconds at most ${tunables[bound]}`,
+      });
+    }
+  }
+  return problems;
+}
+
 /** Rules across fields: node references, priorities, VIP placement, group consistency. */
 function checkClusterRules(config: ClusterConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
@@ -227,8 +283,13 @@ function checkClusterRules(config: ClusterConfig): ConfigProblem[] {
 
     const seenNodes = new Set<string>();
     const seenPriorities = new Map<number, string>();
+    const seenEnis = new Map<string, string>();
     resource.members.forEach((member, m) => {
       const mat = `${at}.members[${m}]`;
+      const eniHolder = seenEnis.get(member.eni);
+      if (eniHolder !== undefined && eniHolder !== member.node)
+        add('EC2F-C017', `${mat}.eni`, `${member.eni} is already the ENI of node "${eniHolder}" in resource "${resource.id}"; a failover between them would move nothing`);
+      seenEnis.set(member.eni, member.node);
       if (!nodeIds.has(member.node))
         add('EC2F-C008', `${mat}.node`, `unknown node "${member.node}"; declare it under nodes first`);
       if (seenNodes.has(member.node))
@@ -252,6 +313,9 @@ function checkClusterRules(config: ClusterConfig): ConfigProblem[] {
           `${at}.destination`,
           `${resource.destination} is not a host route; a virtual IP is a single address such as 10.1.0.10/32`,
         );
+      const reserved = destination ? RESERVED_DESTINATIONS.find((r) => cidrContains(parseIpv4Cidr(r.cidr)!, destination)) : undefined;
+      if (reserved)
+        add('EC2F-C020', `${at}.destination`, `${resource.destination} lies in ${reserved.cidr}, ${reserved.what}; a virtual IP must be an ordinary unicast address outside the VPC CIDR`);
       const vpcCidr = resource.vpcCidr ? parseIpv4Cidr(resource.vpcCidr) : undefined;
       if (destination && vpcCidr && cidrContains(vpcCidr, destination))
         add(
@@ -347,7 +411,7 @@ function resolve(config: ClusterConfig): ClusterSpec {
 export function parseClusterConfig(input: unknown, source = 'config'): ClusterSpec {
   const result = clusterConfigSchema.safeParse(input);
   if (!result.success) throw new ConfigError(result.error.issues.map(problemFromZodIssue), source);
-  const problems = checkClusterRules(result.data);
+  const problems = [...checkTimings(result.data), ...checkClusterRules(result.data)];
   if (problems.length > 0) throw new ConfigError(problems, source);
   return resolve(result.data);
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { clusterConfigSchema, formatConfigProblem, parseClusterConfig, type ClusterConfig } from '../core/config';
 import { ConfigError } from '../core/errors';
@@ -7,6 +7,7 @@ import {
   cancellationCodes,
   ConcurrentApplyError,
   GroupTooLargeError,
+  isResourceNotFound,
   KeptResourcesInvalidError,
   SpecConflictError,
   StateStoreUnavailableError,
@@ -27,7 +28,7 @@ import {
 } from '../aws/dynamodb/state-items';
 import { scanResourcesTable } from '../aws/dynamodb/state-scan';
 import { ensureTables, type EnsureTablesOptions } from '../aws/dynamodb/tables';
-import { MAX_TRANSACTION_ACTIONS, ResourceItemKey, resourcesTableName } from '../names';
+import { clusterTables, MAX_TRANSACTION_ACTIONS, ResourceItemKey, resourcesTableName } from '../names';
 
 /*
  * `init`: make the stored spec match the config file, like `kubectl apply`.
@@ -56,6 +57,12 @@ export interface ApplyOptions {
   readonly writer: string;
   readonly clock?: (() => number) | undefined;
   readonly tables?: EnsureTablesOptions | undefined;
+  /**
+   * Plan only: read, compare and report what an apply would change, writing nothing and creating
+   * no table (`tablesCreated` then names the tables an apply would create). Conflicts with other
+   * writers' edits are reported in `conflicts` instead of refused.
+   */
+  readonly dryRun?: boolean | undefined;
 }
 
 export type SpecItemRef = { readonly kind: 'cluster'; readonly id: string } | { readonly kind: 'resource'; readonly id: string };
@@ -78,8 +85,10 @@ export interface ApplyResult {
   readonly tablesCreated: readonly string[];
   /** Cluster item first, then the resources in config order, then the ones the config dropped. */
   readonly changes: readonly ItemChange[];
-  /** DynamoDB transactions written; 0 when everything already matched. */
+  /** DynamoDB transactions written; 0 when everything already matched (and always in a dry run). */
   readonly transactions: number;
+  /** Dry run: other writers' edits an apply would refuse to overwrite without `force`. */
+  readonly conflicts?: readonly SpecConflict[] | undefined;
 }
 
 export function itemLabel(ref: SpecItemRef): string {
@@ -118,8 +127,8 @@ export async function applySpec(client: DynamoDBClient, source: unknown, options
   const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   const tableName = resourcesTableName(cluster);
 
-  const { created } = await ensureTables(client, cluster, options.tables);
-  const stored = await scanResourcesTable(documents, cluster);
+  const { created } = options.dryRun ? { created: await missingTables(client, cluster) } : await ensureTables(client, cluster, options.tables);
+  const stored = options.dryRun && created.includes(tableName) ? { cluster: undefined, resources: [] } : await scanResourcesTable(documents, cluster);
 
   const desiredCluster: ClusterSpecDocument = storable({
     cluster: config.cluster,
@@ -324,6 +333,7 @@ export async function applySpec(client: DynamoDBClient, source: unknown, options
     });
   }
 
+  if (options.dryRun) return { cluster, tablesCreated: created, changes, transactions: 0, conflicts };
   if (conflicts.length > 0 && !options.force) throw new SpecConflictError(cluster, conflicts);
 
   const transactions = packTransactions(writes);
@@ -345,6 +355,20 @@ export async function applySpec(client: DynamoDBClient, source: unknown, options
     }
   }
   return { cluster, tablesCreated: created, changes, transactions: written };
+}
+
+/** The cluster's tables that do not exist yet (what an apply would create). */
+async function missingTables(client: DynamoDBClient, cluster: string): Promise<string[]> {
+  const missing: string[] = [];
+  for (const table of clusterTables(cluster)) {
+    try {
+      await client.send(new DescribeTableCommand({ TableName: table.tableName }));
+    } catch (error) {
+      if (!isResourceNotFound(error)) throw new StateStoreUnavailableError(`DescribeTable ${table.tableName}`, error);
+      missing.push(table.tableName);
+    }
+  }
+  return missing;
 }
 
 /** Records that the stored spec, already equal to the config, is now the applied one. */

@@ -17,6 +17,7 @@ export interface InitOptions {
   readonly force?: boolean | undefined;
   readonly prune?: boolean | undefined;
   readonly writer?: string | undefined;
+  readonly json?: boolean | undefined;
 }
 
 function defaultWriter(): string {
@@ -41,15 +42,15 @@ function changeLine(change: ItemChange): string {
     case 'removed':
       return change.pruned
         ? `- ${label} (deleted)`
-        : `- ${label} (not in the config; kept: run init --prune to delete it)`;
+        : `- ${label} (not in the config; kept: apply with --prune to delete it)`;
     case 'unchanged':
       return `= ${label}`;
   }
 }
 
-export function formatApplyResult(result: ApplyResult, configPath: string): string {
+export function formatApplyResult(result: ApplyResult, configPath: string, plan = false): string {
   const lines: string[] = [];
-  if (result.tablesCreated.length > 0) lines.push(`created tables ${result.tablesCreated.join(', ')}`);
+  if (result.tablesCreated.length > 0) lines.push(`${plan ? 'would create' : 'created'} tables ${result.tablesCreated.join(', ')}`);
   for (const change of result.changes) lines.push(changeLine(change));
   const count = (kind: ItemChange['change']) => result.changes.filter((c) => c.change === kind).length;
   const removed = result.changes.filter((c) => c.change === 'removed');
@@ -58,18 +59,30 @@ export function formatApplyResult(result: ApplyResult, configPath: string): stri
     lines.push(`= unchanged: cluster ${result.cluster} already matches ${configPath}${removed.length > 0 ? ` (${removed.length} stored resource(s) kept)` : ''}`);
   } else {
     lines.push(
-      `applied ${configPath} to cluster ${result.cluster}: ${count('added')} added, ${count('changed')} changed, ${deleted} deleted, ${removed.length - deleted} kept`,
+      `${plan ? 'plan: applying' : 'applied'} ${configPath} to cluster ${result.cluster}${plan ? ' would make' : ''}: ${count('added')} added, ${count('changed')} changed, ${deleted} deleted, ${removed.length - deleted} kept`,
     );
+  }
+  for (const conflict of result.conflicts ?? []) {
+    lines.push(`! ${conflict.item} was edited${conflict.lastWriter ? ` by ${conflict.lastWriter}` : ''} since the last apply: apply refuses to overwrite it without --force`);
   }
   return `${lines.join('\n')}\n`;
 }
 
-/** Exit codes (see exit-codes.ts): 0 applied or nothing to do, 1 AWS trouble, 2 bad input, 3 someone else's edit or a concurrent apply. */
+/** `apply` (alias `init`). Exit codes (exit-codes.ts): 0 applied or nothing to do, 1 AWS trouble, 2 bad input, 3 someone else's edit or a concurrent apply. */
 export async function runInit(options: InitOptions, io: CommandIo): Promise<number> {
   // The apply stores the document as written, not the resolved spec.
-  const { spec, document } = readClusterConfigFile(options.config, 'init');
+  const { spec, document } = readClusterConfigFile(options.config, 'apply');
   const client = dynamoDbClient(regionFromEnvironment(spec.region));
   const result = await applySpec(client, document, { force: options.force, prune: options.prune, writer: options.writer ?? defaultWriter() });
-  io.stdout.write(formatApplyResult(result, options.config));
+  io.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : formatApplyResult(result, options.config));
+  return 0;
+}
+
+/** `plan`: what `apply` would change, as a diff; changes nothing, creates no table. */
+export async function runPlan(options: Omit<InitOptions, 'writer'>, io: CommandIo): Promise<number> {
+  const { spec, document } = readClusterConfigFile(options.config, 'plan');
+  const client = dynamoDbClient(regionFromEnvironment(spec.region));
+  const result = await applySpec(client, document, { force: options.force, prune: options.prune, writer: defaultWriter(), dryRun: true });
+  io.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : formatApplyResult(result, options.config, true));
   return 0;
 }

@@ -57,11 +57,29 @@ export function buildProgram(run: (action: Action) => Handler): Command {
     .action(run(async (_options, io) => (await import('./validate-command')).runSchema(io)));
 
   withAws(
-    withConfig(program.command('init').description('create the tables and apply the config\'s specs (like kubectl apply)'))
+    withConfig(program.command('apply').alias('init').description('create the tables and apply the config\'s specs, printing what changed (like kubectl apply)'))
       .option('--force', 'overwrite edits other writers made to the stored spec since the last apply')
       .option('--prune', 'delete stored resources the config no longer lists (kept and reported otherwise)')
-      .option('--writer <name>', 'who applies, recorded on every written item (default init:<user>@<host>)', once()),
+      .option('--writer <name>', 'who applies, recorded on every written item (default init:<user>@<host>)', once())
+      .option('--json', 'print the result as JSON'),
   ).action(run(async (options, io) => (await import('./init-command')).runInit(options as never, io)));
+
+  withAws(
+    withConfig(program.command('plan').description('show what apply would change, as a diff; changes nothing'))
+      .option('--force', 'plan as apply --force would apply')
+      .option('--prune', 'plan as apply --prune would apply')
+      .option('--json', 'print the plan as JSON'),
+  ).action(run(async (options, io) => (await import('./init-command')).runPlan(options as never, io)));
+
+  withAws(
+    program
+      .command('export')
+      .description('write the live specs back as a cluster config file')
+      .option('-c, --config <file>', 'a cluster config naming the cluster and region', once())
+      .option('--cluster <name>', 'the cluster, instead of --config', once())
+      .option('-o, --output <file>', 'write to this file instead of stdout', once())
+      .option('--json', 'write JSON instead of YAML'),
+  ).action(run(async (options, io) => (await import('./export-command')).runExport(options as never, io)));
 
   withAws(
     withConfig(program.command('controller').description('run the reconcile loop as a long-running process'))

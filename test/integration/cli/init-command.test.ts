@@ -336,7 +336,7 @@ describe('applySpec and group status', () => {
 
     // Assess
     expect(kept.code).toBe(0);
-    expect(kept.stdout).toContain('- resource web-eip (not in the config; kept: run init --prune to delete it)');
+    expect(kept.stdout).toContain('- resource web-eip (not in the config; kept: apply with --prune to delete it)');
     expect(webAfterKeep).toBeDefined();
     expect(pruned.code).toBe(0);
     expect(pruned.stdout).toContain('- resource web-eip (deleted)');

@@ -41,7 +41,7 @@ describe('ec2-failover --help', () => {
 
     // Assess
     expect(top.code).toBe(0);
-    for (const command of ['demo', 'validate', 'schema', 'init', 'controller', 'status', 'history', 'switchover', 'maintenance', 'agent', 'local', 'completion']) {
+    for (const command of ['demo', 'validate', 'schema', 'apply', 'plan', 'export', 'controller', 'status', 'history', 'switchover', 'maintenance', 'agent', 'local', 'completion']) {
       expect(top.out).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
     }
     expect(viaHelp.out).toContain('--clear-exclusion');

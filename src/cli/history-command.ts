@@ -43,6 +43,8 @@ export function explainHistory(entries: readonly StoredHistoryEntry[]): HistoryL
       const answer = entries.slice(index + 1).find((e) => requestIdOf(e) === id && e !== entry);
       return { ...entry, by: String(entry.details?.by), tookMs: answer ? answer.at - entry.at : undefined };
     }
+    // Edits by the resource commands carry their author; everything else is the reconciler's.
+    if (typeof entry.details?.by === 'string') return { ...entry, by: entry.details.by };
     const by = asked ? `reconciler, for ${String(asked.details?.by)}` : 'reconciler';
     if (entry.kind === 'transition') {
       const steady = entries.slice(index + 1).find((e) => e.kind === 'phase' && e.group === entry.group && e.epoch === entry.epoch);

@@ -120,6 +120,44 @@ export function buildProgram(run: (action: Action) => Handler): Command {
       .option('--timeout <seconds>', 'give up --wait after this long (default 120)', once(positiveSeconds(86_400))),
   ).action(run(async (options, io) => (await import('./request-commands')).runMaintenance(options as never, io)));
 
+  const resource = program.command('resource').description('show or change one protected resource of the live spec (recorded in the history)');
+  const resourceCommand = (name: string, description: string) => withAws(withConfig(resource.command(name).description(description)));
+  const resources = async () => import('./resource-commands');
+  resourceCommand('show', 'the stored spec of a resource, its owner and who last wrote it')
+    .argument('<resource>', 'resource id')
+    .option('--json', 'print JSON')
+    .action(run(async (options, io) => (await resources()).runResourceShow(options as never, io)));
+  resourceCommand('create', 'add a resource, from a file fragment or from flags')
+    .argument('[resource]', 'resource id (with flags)')
+    .option('--file <fragment>', 'one resource in YAML or JSON, as under resources: in the config', once())
+    .addOption(new Option('--mode <mode>', 'route or eip').choices(['route', 'eip']))
+    .option('--group <group>', 'group (default: the resource id)', once())
+    .option('--vpc-id <id>', 'route mode: the VPC', once())
+    .option('--vpc-cidr <cidr>', 'route mode: the VPC CIDR the destination must lie outside', once())
+    .option('--destination <cidr>', 'route mode: the virtual IP, a.b.c.d/32', once())
+    .option('--route-tables <ids>', 'route mode: all (default) or rtb-… ids, comma-separated', once())
+    .option('--allocation-id <id>', 'EIP mode: the allocation id', once())
+    .option('--member <node=eni:priority>', 'a member, NODE=ENI:PRIORITY[:PRIVATE_IP]; repeat for each', (value: string, previous: string[] = []) => [...previous, value])
+    .action(run(async (options, io) => (await resources()).runResourceCreate(options as never, io)));
+  resourceCommand('extend', 'add a member node to a resource')
+    .argument('<resource>', 'resource id')
+    .requiredOption('--node <node>', 'a node declared under nodes', once())
+    .requiredOption('--eni <eni>', "the node's ENI", once())
+    .requiredOption('--priority <n>', '1-999, lower wins', once(wholeNumber(1, 999)))
+    .option('--private-ip <ip>', 'EIP mode: the private address of the ENI', once())
+    .action(run(async (options, io) => (await resources()).runResourceExtend(options as never, io)));
+  resourceCommand('unextend', 'remove a member node from a resource (refused for the owner)')
+    .argument('<resource>', 'resource id')
+    .requiredOption('--node <node>', 'the member to remove', once())
+    .action(run(async (options, io) => (await resources()).runResourceUnextend(options as never, io)));
+  resourceCommand('set', 'change settings: switchback=…, fencing=…, priority.NODE=…, eni.NODE=…, privateIp.NODE=…')
+    .argument('<resource>', 'resource id')
+    .argument('<settings...>', 'key=value pairs')
+    .action(run(async (options, io) => (await resources()).runResourceSet(options as never, io)));
+  resourceCommand('delete', 'stop protecting a resource (its routes and Elastic IP are left where they are)')
+    .argument('<resource>', 'resource id')
+    .action(run(async (options, io) => (await resources()).runResourceDelete(options as never, io)));
+
   program.command('agent').description('run the node agent on this node (see: ec2-failover agent --help)');
   program
     .command('local')
@@ -165,7 +203,7 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
   let code: number = ExitCode.ok;
   const program = buildProgram((action) => async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command;
-    const options = { ...command.opts(), args: args.slice(0, -2) };
+    const options = { ...command.opts(), args: args.slice(0, -2).flat() };
     const restore = await applyAwsOptions(options as AwsOptions);
     try {
       code = await action(options, io);

@@ -37,7 +37,9 @@ export const AGENT_USAGE = `usage: ec2-failover agent --config FILE [flags]
   (and runs your hooks) when this node gains or loses ownership, and leaves gracefully on SIGTERM.
 
   --config FILE            the agent config (YAML or JSON); see docs/agent.md
-  --instance-id ID         this instance's id, instead of asking IMDS
+  --instance-id ID         this instance's id, instead of asking IMDS; with a region (--region or
+                           the config's) and no metadata endpoint named, no metadata service is
+                           used at all: name interfaces with --interface (an agent off EC2)
   --region REGION          region of the cluster tables, instead of the config or IMDS
   --imds-endpoint URL      the instance metadata service (default: $AWS_EC2_METADATA_SERVICE_ENDPOINT or http://169.254.169.254)
   --state-dir DIR          where the last handled epoch per group is kept (default: the config's stateDir)
@@ -134,9 +136,14 @@ async function agentMain(argv: readonly string[], io: CliIo, stop: AbortSignal):
     // The SDK's instance-profile credentials come from IMDS too: one setting for both.
     process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT = flags.imdsEndpoint;
   }
-  const imds = new ImdsClient(flags.imdsEndpoint ?? imdsEndpointFromEnvironment());
+  const region = flags.region ?? config.region;
+  // Off EC2 (a laptop, the local world): the flags say who this is, so no metadata service is
+  // asked, not even by the SDK's credential chain.
+  const offEc2 = flags.instanceId !== undefined && region !== undefined && !process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT;
+  if (offEc2) process.env.AWS_EC2_METADATA_DISABLED ??= 'true';
+  const imds = offEc2 ? undefined : new ImdsClient(flags.imdsEndpoint ?? imdsEndpointFromEnvironment());
   const bootLog = jsonLineLogger((line) => io.stdout.write(line), { cluster: config.cluster });
-  const identity = await discoverIdentity(imds, { instanceId: flags.instanceId, region: flags.region ?? config.region }, bootLog);
+  const identity = await discoverIdentity(imds, { instanceId: flags.instanceId, region }, bootLog);
   const log: AgentLogger = jsonLineLogger((line) => io.stdout.write(line), { cluster: config.cluster, instanceId: identity.instanceId });
 
   const timeoutMs = config.dynamoDbTimeoutSeconds * 1000;
@@ -181,7 +188,7 @@ async function agentMain(argv: readonly string[], io: CliIo, stop: AbortSignal):
       log,
     });
 
-    logStart(log, { spec, node: node.id, identity, interfaces, config, imdsEndpoint: imds.endpoint });
+    logStart(log, { spec, node: node.id, identity, interfaces, config, imdsEndpoint: imds?.endpoint ?? 'not used' });
     await heartbeat.initialize();
     await runNodeAgent({ checks, heartbeat, watcher, log, leaveBudgetMs: Math.max(1000, 2 * timeoutMs) }, stop);
     return 0;

@@ -47,9 +47,11 @@ export function buildProgram(run: (action: Action) => Handler): Command {
     .description('a scripted failover in the in-memory simulation (what npm start runs)')
     .action(run(async (_options, io) => (await import('./demo-command')).runDemo(io)));
 
-  withConfig(program.command('validate').description('check a cluster config offline'))
-    .option('--json', 'print the result as JSON')
-    .action(run(async (options, io) => (await import('./validate-command')).runValidate(options as never, io)));
+  withAws(
+    withConfig(program.command('validate').description('check a cluster config offline; with --live also against the account (a preflight)'))
+      .option('--live', 'check the VPC, ENIs, routes, Elastic IPs, instances, permissions (DryRun), tables and heartbeats')
+      .option('--json', 'print the result as JSON'),
+  ).action(run(async (options, io) => (await import('./validate-command')).runValidate(options as never, io)));
 
   program
     .command('schema')

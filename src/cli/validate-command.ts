@@ -4,12 +4,15 @@ import { readClusterConfig } from './cluster-config';
 export interface ValidateOptions {
   readonly config: string;
   readonly json?: boolean | undefined;
+  /** Also check the config against the account (validate-live.ts). */
+  readonly live?: boolean | undefined;
 }
 
-/** `ec2-failover validate --config FILE [--json]`: checks a config offline and summarises what it protects. */
+/** `ec2-failover validate --config FILE [--live] [--json]`: checks a config offline (and with --live against the account) and summarises what it protects. */
 export async function runValidate(options: ValidateOptions, io: CommandIo): Promise<number> {
   const path = options.config;
   const spec = readClusterConfig(path, 'validate');
+  if (options.live) return (await import('./validate-live')).runValidateLive(spec, io, options.json === true);
   const groups = spec.groups.map((group) => ({
     group: group.id,
     switchback: group.switchback,

@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 
 /*
  * Builds the operator CLI into dist/cli/ as ES modules split by command: the entry holds the
@@ -27,6 +27,25 @@ const BANNER = [
   'const __dirname = __ec2fDirname(__filename);',
 ].join('\n');
 
+/**
+ * zod's namespace object re-exports every locale (`z.locales`), so bundling `z` bundles ~40
+ * translations of its messages. The CLI uses English only (zod's default, which it configures
+ * from en.js directly): the locale index is replaced by one that holds English alone.
+ */
+const ENGLISH_ZOD_ONLY: Plugin = {
+  name: 'english-zod-only',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: join(args.resolveDir, '..', 'locales', 'en.js'), namespace: 'zod-english' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'zod-english' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: ROOT,
+      loader: 'js',
+    }));
+  },
+};
+
 export async function buildCli(outdir: string = CLI_BUILD_DIR): Promise<{ files: number; inputs: number }> {
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
@@ -43,6 +62,7 @@ export async function buildCli(outdir: string = CLI_BUILD_DIR): Promise<{ files:
     mainFields: ['module', 'main'],
     // Build-time tools, never loaded by a command.
     external: ['esbuild'],
+    plugins: [ENGLISH_ZOD_ONLY],
     banner: { js: BANNER },
     minify: true,
     legalComments: 'none',
@@ -50,6 +70,8 @@ export async function buildCli(outdir: string = CLI_BUILD_DIR): Promise<{ files:
     logLevel: 'warning',
   });
   const sources = Object.keys(result.metafile.inputs)
+    // Files only: a plugin's virtual module (`zod-english:…`) has no mtime to compare.
+    .filter((input) => !/^[a-z-]+:/.test(input))
     .map((input) => relative(ROOT, join(process.cwd(), input)))
     .filter((input) => !input.startsWith('node_modules') && !input.startsWith('..'));
   // The lockfile stands for the bundled dependencies: `npm ci` rebuilds after changing them anyway.

@@ -25,12 +25,17 @@ export interface StatusOptions {
 }
 
 /** One snapshot: DynamoDB and EC2 read side by side. */
-export async function readStatus(context: ClusterContext, readCloud: CloudReader | undefined, now: () => number = Date.now): Promise<StatusView> {
+export async function readStatus(
+  context: ClusterContext,
+  readCloud: CloudReader | Promise<CloudReader> | undefined,
+  now: () => number = Date.now,
+): Promise<StatusView> {
   const [statuses, verdicts, beats, observation] = await Promise.all([
     context.state.readStatuses(),
     context.verdicts.readVerdicts(),
     context.heartbeats.readHeartbeats(),
-    readCloud?.(),
+    // The EC2 client may still be loading: DynamoDB is read meanwhile.
+    readCloud === undefined ? undefined : Promise.resolve(readCloud).then((read) => read()),
   ]);
   const at = now();
   return statusView({
@@ -98,11 +103,11 @@ export function renderStatus(view: StatusView, styles: Styles): string {
   return `${out.join('\n')}\n`;
 }
 
-async function openStatus(options: StatusOptions): Promise<{ context: ClusterContext; readCloud: CloudReader | undefined; spec: ClusterSpec }> {
+async function openStatus(options: StatusOptions): Promise<{ context: ClusterContext; readCloud: Promise<CloudReader> | undefined; spec: ClusterSpec }> {
   const spec = readClusterConfig(options.config, 'status');
   const { clusterContextFor } = await import('./cluster-context');
   const context = clusterContextFor(spec);
-  const readCloud = options.ec2 === false ? undefined : await cloudReader(spec, context.region);
+  const readCloud = options.ec2 === false ? undefined : cloudReader(spec, context.region);
   return { context, readCloud, spec };
 }
 
@@ -121,7 +126,7 @@ export async function runStatus(options: StatusOptions, io: CommandIo): Promise<
  * Refreshes until interrupted. On a terminal the view is redrawn in place with the latest
  * transitions under it; elsewhere the first view is printed, then one line per transition.
  */
-async function watch(context: ClusterContext, readCloud: CloudReader | undefined, options: StatusOptions, io: CommandIo, styles: Styles): Promise<number> {
+async function watch(context: ClusterContext, readCloud: Promise<CloudReader> | undefined, options: StatusOptions, io: CommandIo, styles: Styles): Promise<number> {
   const interrupt = interruptSignal(io.signal);
   const intervalMs = (options.interval ?? 2) * 1000;
   const recent: string[] = [];

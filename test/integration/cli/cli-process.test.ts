@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,5 +75,25 @@ describe('ec2-failover as a process', () => {
     expect(withProfile).toEqual({ code: 0, output: 'no history yet' });
     expect(withoutProfile.code).toBe(1);
     expect(withoutProfile.output).toMatch(/^EC2F-D006 DynamoDB Scan .* failed: CredentialsProviderError: Could not load credentials/);
+  });
+});
+
+describe('the CLI build', () => {
+  it('builds split modules that run, listing only files it can compare with the sources', async () => {
+    // Prepare
+    const { buildCli, CLI_ENTRY } = await import('../../../src/cli/build');
+    const outdir = join(folder, 'dist-cli');
+
+    // Act
+    const built = await buildCli(outdir);
+    const inputs = JSON.parse(readFileSync(join(outdir, 'inputs.json'), 'utf8')) as string[];
+    const run = CliProcess.spawnNode('built --version', [join(outdir, CLI_ENTRY), '--version'], env);
+    const exit = await run.exited;
+
+    // Assess
+    expect(built.files).toBeGreaterThan(10);
+    expect(inputs).toEqual(expect.arrayContaining(['bin/ec2-failover.ts', 'src/cli/main.ts', 'package.json']));
+    expect(inputs.filter((input) => !existsSync(join(REPO_ROOT, input)))).toEqual([]);
+    expect([exit.code, run.raw.join('\n')]).toEqual([0, version]);
   });
 });

@@ -1,5 +1,8 @@
-import { hostname, userInfo } from 'node:os';
-import { dynamoDbClient, regionFromEnvironment } from '../aws/dynamodb/client';
+import { dynamoDbClient, dynamoDbDocumentClient, regionFromEnvironment } from '../aws/dynamodb/client';
+import { DynamoHistoryStore } from '../aws/dynamodb/history-store';
+import { DynamoStateStore } from '../aws/dynamodb/state-store';
+import type { ClusterSpec } from '../core/model';
+import { callerIdentity } from './caller-identity';
 import { applySpec, itemLabel, type ApplyResult, type ItemChange } from '../apply/spec-apply';
 import { formatFieldChange } from '../apply/spec-diff';
 import type { CommandIo } from './cli-io';
@@ -20,14 +23,36 @@ export interface InitOptions {
   readonly json?: boolean | undefined;
 }
 
-function defaultWriter(): string {
-  let user = process.env.USER ?? 'unknown';
-  try {
-    user = userInfo().username;
-  } catch {
-    // No passwd entry (some containers): keep $USER.
+/** Who applies: `apply:` and the caller's ARN from STS, else `apply:user@host`. */
+async function defaultWriter(region: string): Promise<string> {
+  return `apply:${await callerIdentity(region)}`;
+}
+
+/**
+ * One history entry per group whose resources the apply added or changed, naming who applied:
+ * a spec change is a change an operator made, like a request.
+ */
+async function recordApply(region: string, spec: ClusterSpec, result: ApplyResult, writer: string, now: number): Promise<void> {
+  const byGroup = new Map<string, string[]>();
+  for (const change of result.changes) {
+    if (change.item.kind !== 'resource' || (change.change !== 'added' && change.change !== 'changed')) continue;
+    const group = spec.resources.find((r) => r.id === change.item.id)?.group ?? change.item.id;
+    byGroup.set(group, [...(byGroup.get(group) ?? []), changeLine(change)]);
   }
-  return `init:${user}@${hostname()}`;
+  if (byGroup.size === 0) return;
+  const documents = dynamoDbDocumentClient(region);
+  const statuses = await new DynamoStateStore(documents, spec.cluster).readStatuses();
+  const history = new DynamoHistoryStore(documents, spec.cluster);
+  await history.append(
+    [...byGroup].map(([group, lines]) => ({
+      at: now,
+      group,
+      kind: 'request' as const,
+      epoch: statuses.get(group)?.epoch ?? 0,
+      message: `spec applied by ${writer.replace(/^apply:/, '')}: ${lines.join('; ')}`,
+      details: { by: writer.replace(/^apply:/, ''), apply: lines },
+    })),
+  );
 }
 
 function changeLine(change: ItemChange): string {
@@ -72,8 +97,11 @@ export function formatApplyResult(result: ApplyResult, configPath: string, plan 
 export async function runInit(options: InitOptions, io: CommandIo): Promise<number> {
   // The apply stores the document as written, not the resolved spec.
   const { spec, document } = readClusterConfigFile(options.config, 'apply');
-  const client = dynamoDbClient(regionFromEnvironment(spec.region));
-  const result = await applySpec(client, document, { force: options.force, prune: options.prune, writer: options.writer ?? defaultWriter() });
+  const region = regionFromEnvironment(spec.region);
+  const client = dynamoDbClient(region);
+  const writer = options.writer ?? (await defaultWriter(region));
+  const result = await applySpec(client, document, { force: options.force, prune: options.prune, writer });
+  await recordApply(region, spec, result, writer, Date.now());
   io.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : formatApplyResult(result, options.config));
   return 0;
 }
@@ -82,7 +110,7 @@ export async function runInit(options: InitOptions, io: CommandIo): Promise<numb
 export async function runPlan(options: Omit<InitOptions, 'writer'>, io: CommandIo): Promise<number> {
   const { spec, document } = readClusterConfigFile(options.config, 'plan');
   const client = dynamoDbClient(regionFromEnvironment(spec.region));
-  const result = await applySpec(client, document, { force: options.force, prune: options.prune, writer: defaultWriter(), dryRun: true });
+  const result = await applySpec(client, document, { force: options.force, prune: options.prune, writer: 'plan', dryRun: true });
   io.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : formatApplyResult(result, options.config, true));
   return 0;
 }

@@ -62,7 +62,7 @@ export function buildProgram(run: (action: Action) => Handler): Command {
     withConfig(program.command('apply').alias('init').description('create the tables and apply the config\'s specs, printing what changed (like kubectl apply)'))
       .option('--force', 'overwrite edits other writers made to the stored spec since the last apply')
       .option('--prune', 'delete stored resources the config no longer lists (kept and reported otherwise)')
-      .option('--writer <name>', 'who applies, recorded on every written item (default init:<user>@<host>)', once())
+      .option('--writer <name>', 'who applies, recorded on every written item and in the history (default apply:<caller ARN, else user@host>)', once())
       .option('--json', 'print the result as JSON'),
   ).action(run(async (options, io) => (await import('./init-command')).runInit(options as never, io)));
 

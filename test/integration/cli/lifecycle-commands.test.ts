@@ -57,7 +57,7 @@ describe('plan, apply, export', () => {
 
   it('apply (and its alias init) applies; then plan shows a field change as a diff and changes nothing', async () => {
     // Prepare
-    const applied = await run('apply', '--config', configPath, '--writer', 'test');
+    const applied = await run('apply', '--config', configPath, '--writer', 'apply:test');
     const again = await run('init', '--config', configPath);
     const edited = structuredClone(config);
     edited.resources[0].members[1].priority = 20;
@@ -75,6 +75,8 @@ describe('plan, apply, export', () => {
     expect(plan.out).toContain('~ resource db-vip: members[1].priority 10 → 20');
     expect(plan.out).toContain('would make: 0 added, 1 changed');
     expect(after.out).toContain('= unchanged');
+    const history = JSON.parse((await run('history', '--config', configPath, '--group', 'db', '--json')).out) as { message: string; by: string }[];
+    expect(history).toEqual([expect.objectContaining({ message: 'spec applied by test: + resource db-vip', by: 'test' })]);
   });
 
   it('export writes the live specs back as a config that validates and plans to nothing', async () => {

@@ -1,8 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
-import { parseClusterConfigText, type ClusterConfigInput } from '../src/core/config';
+import { loadClusterConfigFile as loadConfig, type LoadedClusterConfig } from '../src/core/config';
 import { Ec2FailoverError } from '../src/core/errors';
-import type { ClusterSpec } from '../src/core/model';
 
 /*
  * The cluster config file the CDK app deploys from (`cdk deploy -c config=FILE`), read and
@@ -20,11 +17,8 @@ export class DeployInputError extends Ec2FailoverError {
   }
 }
 
-export interface ClusterConfigFile {
+export interface ClusterConfigFile extends LoadedClusterConfig {
   readonly path: string;
-  /** The document as written: the spec apply stores it the way `init` does. */
-  readonly document: ClusterConfigInput;
-  readonly spec: ClusterSpec;
 }
 
 export function configPathFromContext(value: unknown): string {
@@ -35,14 +29,6 @@ export function configPathFromContext(value: unknown): string {
 }
 
 export function loadClusterConfigFile(path: string): ClusterConfigFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new DeployInputError('EC2F-K002', `cannot read the cluster config ${path}: ${(error as Error).message}`);
-  }
-  const spec = parseClusterConfigText(text, path);
-  // Valid YAML by now (the line above would have refused it).
-  const document = parseYaml(text, { uniqueKeys: true }) as ClusterConfigInput;
-  return { path, document, spec };
+  const loaded = loadConfig(path, (message) => new DeployInputError('EC2F-K002', `cannot read the cluster config ${path}: ${message}`));
+  return { ...loaded, path };
 }

@@ -13,6 +13,7 @@ import { clusterMetrics, emfSink } from '../../src/process/emf-metrics';
 import { DynamoLeaseStore } from '../../src/aws/dynamodb/lease-store';
 import { SignalStore } from '../../src/aws/dynamodb/signal-store';
 import { DynamoStateStore } from '../../src/aws/dynamodb/state-store';
+import { DynamoVerdictStore, VerdictRecorder } from '../../src/aws/dynamodb/verdict-store';
 
 /*
  * What each control-plane Lambda needs, built once per container from its environment so the
@@ -36,11 +37,13 @@ export function reconcilerRuntime(env: NodeJS.ProcessEnv = process.env): Reconci
   const metrics = clusterMetrics(cluster);
   const documents = dynamoDbDocumentClient(environment.region);
   const ec2 = sharedEc2Client({ region: environment.region, apiCallTimeoutSeconds: environment.apiCallTimeoutSeconds });
+  const verdicts = new VerdictRecorder(new DynamoVerdictStore(documents, cluster), 'reconciler');
   const deps: LoopDeps = {
     state: new DynamoStateStore(documents, cluster),
     heartbeats: new DynamoHeartbeatStore(documents, cluster),
     cloud: new Ec2Cloud(ec2),
     metrics: emfSink(metrics),
+    afterTick: (report) => verdicts.record(report),
     lease: new DynamoLeaseStore(documents, cluster),
     signals: new SignalStore(documents, cluster),
     clock: Date.now,

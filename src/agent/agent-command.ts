@@ -4,7 +4,7 @@ import { DynamoStateStore } from '../aws/dynamodb/state-store';
 import { Ec2FailoverError, UsageError } from '../core/errors';
 import { failureWindowMs } from '../core/health';
 import type { ClusterSpec } from '../core/model';
-import { parseFlags } from '../process/flags';
+import { Command, CommanderError } from 'commander';
 import type { CliIo } from '../process/io';
 import { jsonLineLogger } from '../process/json-logger';
 import { abortableSleep } from '../core/abortable-sleep';
@@ -37,7 +37,9 @@ export const AGENT_USAGE = `usage: ec2-failover agent --config FILE [flags]
   (and runs your hooks) when this node gains or loses ownership, and leaves gracefully on SIGTERM.
 
   --config FILE            the agent config (YAML or JSON); see docs/agent.md
-  --instance-id ID         this instance's id, instead of asking IMDS
+  --instance-id ID         this instance's id, instead of asking IMDS; with a region (--region or
+                           the config's) and no metadata endpoint named, no metadata service is
+                           used at all: name interfaces with --interface (an agent off EC2)
   --region REGION          region of the cluster tables, instead of the config or IMDS
   --imds-endpoint URL      the instance metadata service (default: $AWS_EC2_METADATA_SERVICE_ENDPOINT or http://169.254.169.254)
   --state-dir DIR          where the last handled epoch per group is kept (default: the config's stateDir)
@@ -45,15 +47,54 @@ export const AGENT_USAGE = `usage: ec2-failover agent --config FILE [flags]
   --help                   this text
 `;
 
-const AGENT_FLAGS = {
-  config: 'string',
-  'instance-id': 'string',
-  region: 'string',
-  'imds-endpoint': 'string',
-  'state-dir': 'string',
-  interface: 'string',
-  help: 'boolean',
-} as const;
+export interface AgentFlags {
+  readonly config?: string | undefined;
+  readonly instanceId?: string | undefined;
+  readonly region?: string | undefined;
+  readonly imdsEndpoint?: string | undefined;
+  readonly stateDir?: string | undefined;
+  readonly interface?: string | undefined;
+}
+
+function single(flag: string) {
+  return (value: string, previous: string | undefined): string => {
+    if (previous !== undefined) throw new UsageError(`${flag} given more than once; give it once`);
+    return value;
+  };
+}
+
+/** The agent's flags (commander), strict: unknown flags, stray arguments and repeats are EC2F-U001. */
+export function agentProgram(): Command {
+  const program = new Command('agent')
+    .option('--config <file>', 'the agent config (YAML or JSON); see docs/agent.md', single('--config'))
+    .option('--instance-id <id>', "this instance's id, instead of asking IMDS", single('--instance-id'))
+    .option('--region <region>', 'region of the cluster tables, instead of the config or IMDS', single('--region'))
+    .option('--imds-endpoint <url>', 'the instance metadata service', single('--imds-endpoint'))
+    .option('--state-dir <dir>', 'where the last handled epoch per group is kept', single('--state-dir'))
+    .option('--interface <pairs>', 'ENI=IFACE[,ENI=IFACE]: the local interface of an ENI', single('--interface'))
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
+  // The hand-written usage keeps the flags' explanations in one readable block.
+  program.helpInformation = () => AGENT_USAGE;
+  return program;
+}
+
+/** Parsed flags, or undefined when --help was asked for (the usage is then printed). */
+function parseAgentFlags(argv: readonly string[], io: CliIo): AgentFlags | undefined {
+  const program = agentProgram();
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError && error.code === 'commander.helpDisplayed') {
+      io.stdout.write(AGENT_USAGE);
+      return undefined;
+    }
+    if (error instanceof CommanderError) throw new UsageError(`agent: ${error.message.replace(/^error: /, '')}\n${AGENT_USAGE}`);
+    throw error;
+  }
+  return program.opts<AgentFlags>();
+}
 
 /** Runs the agent until `stop` aborts (SIGTERM/SIGINT by default); returns the exit code. */
 export async function runAgent(argv: readonly string[], io: CliIo, stop?: AbortSignal): Promise<number> {
@@ -83,24 +124,26 @@ export function parseInterfaceFlag(value: string | undefined): Record<string, st
 }
 
 async function agentMain(argv: readonly string[], io: CliIo, stop: AbortSignal): Promise<number> {
-  const flags = parseFlags(argv, AGENT_FLAGS);
-  if (flags.help) {
-    io.stdout.write(AGENT_USAGE);
-    return 0;
-  }
+  const flags = parseAgentFlags(argv, io);
+  if (flags === undefined) return 0;
   if (!flags.config) throw new UsageError('agent needs --config FILE (the agent config; see docs/agent.md)');
-  if (flags['instance-id'] !== undefined && !/^i-[0-9a-f]{8,17}$/.test(flags['instance-id']))
-    throw new UsageError(`--instance-id expects an instance id such as i-0123456789abcdef0, got "${flags['instance-id']}"`);
+  if (flags.instanceId !== undefined && !/^i-[0-9a-f]{8,17}$/.test(flags.instanceId))
+    throw new UsageError(`--instance-id expects an instance id such as i-0123456789abcdef0, got "${flags.instanceId}"`);
   const interfaceFlags = parseInterfaceFlag(flags.interface);
   const config = loadAgentConfig(flags.config);
 
-  if (flags['imds-endpoint'] !== undefined) {
+  if (flags.imdsEndpoint !== undefined) {
     // The SDK's instance-profile credentials come from IMDS too: one setting for both.
-    process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT = flags['imds-endpoint'];
+    process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT = flags.imdsEndpoint;
   }
-  const imds = new ImdsClient(flags['imds-endpoint'] ?? imdsEndpointFromEnvironment());
+  const region = flags.region ?? config.region;
+  // Off EC2 (a laptop, the local world): the flags say who this is, so no metadata service is
+  // asked, not even by the SDK's credential chain.
+  const offEc2 = flags.instanceId !== undefined && region !== undefined && !process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT;
+  if (offEc2) process.env.AWS_EC2_METADATA_DISABLED ??= 'true';
+  const imds = offEc2 ? undefined : new ImdsClient(flags.imdsEndpoint ?? imdsEndpointFromEnvironment());
   const bootLog = jsonLineLogger((line) => io.stdout.write(line), { cluster: config.cluster });
-  const identity = await discoverIdentity(imds, { instanceId: flags['instance-id'], region: flags.region ?? config.region }, bootLog);
+  const identity = await discoverIdentity(imds, { instanceId: flags.instanceId, region }, bootLog);
   const log: AgentLogger = jsonLineLogger((line) => io.stdout.write(line), { cluster: config.cluster, instanceId: identity.instanceId });
 
   const timeoutMs = config.dynamoDbTimeoutSeconds * 1000;
@@ -113,7 +156,7 @@ async function agentMain(argv: readonly string[], io: CliIo, stop: AbortSignal):
     if (!node) throw new NotAClusterNodeError(config.cluster, identity.instanceId, spec.nodes.map((n) => `${n.id}=${n.instanceId}`));
 
     const records = new AgentStateFile({
-      stateDir: flags['state-dir'] ?? config.stateDir,
+      stateDir: flags.stateDir ?? config.stateDir,
       cluster: config.cluster,
       instanceId: identity.instanceId,
       bootId: currentBootId(),
@@ -146,7 +189,7 @@ async function agentMain(argv: readonly string[], io: CliIo, stop: AbortSignal):
       log,
     });
 
-    logStart(log, { spec, node: node.id, identity, interfaces, config, imdsEndpoint: imds.endpoint });
+    logStart(log, { spec, node: node.id, identity, interfaces, config, imdsEndpoint: imds?.endpoint ?? 'not used' });
     await heartbeat.initialize();
     await runNodeAgent({ checks, heartbeat, watcher, log, leaveBudgetMs: Math.max(1000, 2 * timeoutMs) }, stop);
     return 0;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { AWS_REGION_PATTERN, CLUSTER_NAME_PATTERN, CLUSTER_NAME_RULE, formatConfigPath, parseYamlDocument, unknownKeysProblem } from '../core/config';
 import { ConfigError, type ConfigProblem } from '../core/errors';
 import { AgentConfigUnreadableError, AgentErrorCode } from './agent-errors';
 
@@ -78,10 +78,10 @@ const interfaceName = z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/, { message: 'exp
 const eniId = z.string().regex(/^eni-[0-9a-f]{8,17}$/, { message: 'expected "eni-" followed by 8-17 lowercase hex digits' });
 
 export const agentConfigSchema = z.strictObject({
-  cluster: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,47}$/, 'the cluster name as in the cluster config (1-48 letters, digits, ".", "_" or "-")'),
+  cluster: z.string().regex(CLUSTER_NAME_PATTERN, `the cluster name as in the cluster config (${CLUSTER_NAME_RULE})`),
   region: z
     .string()
-    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected an AWS region such as us-east-1')
+    .regex(AWS_REGION_PATTERN, 'expected an AWS region such as us-east-1')
     .optional()
     .describe('Region of the cluster tables; the instance region from IMDS when left out.'),
   stateDir: z.string().min(1).default('/var/lib/ec2-failover').describe('Where the last handled epoch per group is kept.'),
@@ -102,21 +102,11 @@ export type HooksConfig = AgentConfig['hooks'];
 export type UserHookConfig = NonNullable<HooksConfig['activate']>;
 export type CommandSpec = z.output<typeof command>;
 
-function formatPath(path: readonly PropertyKey[]): string {
-  return path.map((segment, i) => (typeof segment === 'number' ? `[${segment}]` : `${i === 0 ? '' : '.'}${String(segment)}`)).join('');
-}
-
 function problemFromIssue(issue: z.core.$ZodIssue): ConfigProblem {
-  if (issue.code === 'unrecognized_keys') {
-    return {
-      code: AgentErrorCode.configUnknownKey,
-      path: formatPath([...issue.path, issue.keys[0]!]),
-      message: `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; check the spelling against docs/agent.md`,
-    };
-  }
+  if (issue.code === 'unrecognized_keys') return unknownKeysProblem(issue, AgentErrorCode.configUnknownKey, 'docs/agent.md');
   // A bad record key (under `interfaces`) carries the key's own problem inside.
   const nested = issue.code === 'invalid_key' ? issue.issues[0]?.message : undefined;
-  return { code: AgentErrorCode.configInvalid, path: formatPath(issue.path), message: nested ?? issue.message };
+  return { code: AgentErrorCode.configInvalid, path: formatConfigPath(issue.path), message: nested ?? issue.message };
 }
 
 function crossFieldProblems(config: AgentConfig): ConfigProblem[] {
@@ -149,16 +139,7 @@ export function parseAgentConfig(input: unknown, source = 'agent config'): Agent
 
 /** Parses YAML (or JSON, a subset of it) and validates it. */
 export function parseAgentConfigText(text: string, source = 'agent config'): AgentConfig {
-  let document: unknown;
-  try {
-    document = parseYaml(text, { uniqueKeys: true });
-  } catch (error) {
-    throw new ConfigError(
-      [{ code: AgentErrorCode.configInvalid, path: '', message: `not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}` }],
-      source,
-    );
-  }
-  return parseAgentConfig(document, source);
+  return parseAgentConfig(parseYamlDocument(text, source, AgentErrorCode.configInvalid), source);
 }
 
 export function loadAgentConfig(path: string): AgentConfig {

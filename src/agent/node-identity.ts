@@ -4,7 +4,8 @@ import type { ImdsClient } from './imds-client';
 
 /*
  * Who this node is: its instance id, its region and the ENIs attached to it, from IMDSv2.
- * Flags stand in for each value (for a test, or a host without IMDS). The ENI list is only
+ * Flags stand in for each value (for a test, or a host without IMDS); with --instance-id and a
+ * region and no metadata endpoint named, no metadata service is asked at all. The ENI list is only
  * needed to find the local interface of a protected ENI, so failing to read it is a warning,
  * not a reason to stop: an interface named in the config needs no discovery.
  */
@@ -56,10 +57,23 @@ export async function readImdsInterfaces(imds: ImdsClient): Promise<ImdsInterfac
   );
 }
 
-export async function discoverIdentity(imds: ImdsClient, overrides: IdentityOverrides, log: AgentLogger): Promise<NodeIdentity> {
-  const instanceId = overrides.instanceId ?? (await imds.metadata('instance-id', 'the instance id')).trim();
-  const region = overrides.region ?? (await imds.metadata('placement/region', 'the region')).trim();
+/** Why the ENI list is empty when no metadata service is used. */
+export const NO_IMDS_INTERFACES =
+  'no instance metadata service is used (--instance-id and a region given): name the local interface of each protected ENI with --interface ENI=IFACE or "interfaces" in the agent config';
+
+/**
+ * Who this node is. With `imds` undefined (an agent off EC2 given --instance-id and a region),
+ * nothing reaches a metadata service at all.
+ */
+export async function discoverIdentity(imds: ImdsClient | undefined, overrides: IdentityOverrides, log: AgentLogger): Promise<NodeIdentity> {
+  const ask = async (path: string, what: string): Promise<string> => {
+    if (imds === undefined) throw new ImdsUnavailableError(what, 'no metadata service is used');
+    return (await imds.metadata(path, what)).trim();
+  };
+  const instanceId = overrides.instanceId ?? (await ask('instance-id', 'the instance id'));
+  const region = overrides.region ?? (await ask('placement/region', 'the region'));
   if (!/^i-[0-9a-f]{8,17}$/.test(instanceId)) throw new ImdsUnavailableError('the instance id', `"${instanceId}" is not an instance id`);
+  if (imds === undefined) return { instanceId, region, interfaces: [], interfacesError: NO_IMDS_INTERFACES };
   try {
     return { instanceId, region, interfaces: await readImdsInterfaces(imds) };
   } catch (error) {

@@ -1,5 +1,5 @@
-import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { parseClusterConfig } from '../core/config';
+import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { clusterConfigSchema, parseClusterConfig } from '../core/config';
 import { ConfigError, Ec2FailoverError } from '../core/errors';
 import {
   ApplyErrorCode,
@@ -14,7 +14,7 @@ import { specHash } from './spec-hash';
 import type { ResourceItem } from '../aws/dynamodb/state-items';
 import { scanResourcesTable } from '../aws/dynamodb/state-scan';
 import { configDocumentFromItems } from '../aws/dynamodb/state-spec';
-import { resourcesTableName } from '../names';
+import { ResourceItemKey, resourcesTableName } from '../names';
 
 /*
  * The path for edits made outside `init` (the operator CLI's edit commands): changes one
@@ -36,6 +36,90 @@ export class GroupChangeByEditError extends Ec2FailoverError {
 
 export interface ResourceEditResult {
   readonly fields: readonly FieldChange[];
+}
+
+/** Plain JSON, as DynamoDB hands it back, so hashes compare fairly. */
+function storable<T>(value: T): T {
+  return JSON.parse(JSON.stringify(withoutUndefined(value))) as T;
+}
+
+function translate(cluster: string, operation: string, what: string, error: unknown): Error {
+  if (isConditionalCheckFailed(error)) return new ConcurrentApplyError(cluster, `resource "${what}" changed under the edit; retry it`, error);
+  return new StateStoreUnavailableError(`${operation} ${resourcesTableName(cluster)}`, error);
+}
+
+/**
+ * Adds a resource to the stored spec, validated with the whole cluster as the file would be.
+ * Only into a group of its own or a group with no status yet: joining a group that has an owner
+ * carries that status along, which is `apply`'s job.
+ */
+export async function createStoredResource(
+  documents: DynamoDBDocumentClient,
+  cluster: string,
+  resource: ResourceItem['spec'],
+  writer: string,
+  now: number = Date.now(),
+): Promise<{ readonly group: string }> {
+  const stored = await scanResourcesTable(documents, cluster);
+  if (!stored.cluster) throw new ClusterNotInitializedError(cluster, `no cluster item in ${resourcesTableName(cluster)}`);
+  const spec = storable(resource);
+  if (stored.resources.some((r) => r.resourceId === spec.id)) {
+    throw new ConfigError([{ code: 'EC2F-C015', path: 'id', message: `cluster "${cluster}" already has a resource "${spec.id}"` }], 'new resource');
+  }
+  const group = spec.group ?? spec.id;
+  if (stored.resources.some((r) => r.group === group && typeof r.version === 'number')) {
+    throw new ConfigError(
+      [{ code: 'EC2F-C016', path: 'group', message: `group "${group}" already has an owner; add the resource to the config file and apply it, which carries the group's status along` }],
+      'new resource',
+    );
+  }
+  const document = configDocumentFromItems(stored.cluster, stored.resources);
+  const whole = { ...document, resources: [...(document.resources as unknown[]), spec] };
+  parseClusterConfig(whole, 'new resource');
+  // Stored as the apply stores a resource: the schema's output, its defaults filled in.
+  const parsed = storable(clusterConfigSchema.parse(whole).resources.at(-1)) as unknown as ResourceItem['spec'];
+  const hash = specHash(parsed);
+  try {
+    await documents.send(
+      new PutCommand({
+        TableName: resourcesTableName(cluster),
+        // appliedHash left out: the next apply sees an edit made outside it, as for every edit.
+        Item: { pk: ResourceItemKey.resource(spec.id), kind: 'resource', resourceId: spec.id, group, spec: parsed, specHash: hash, lastWriter: writer, updatedAt: now },
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': 'pk' },
+      }),
+    );
+  } catch (error) {
+    throw translate(cluster, 'PutItem', spec.id, error);
+  }
+  return { group };
+}
+
+/** Removes a resource from the stored spec; the rest must still validate. */
+export async function deleteStoredResource(documents: DynamoDBDocumentClient, cluster: string, resourceId: string): Promise<ResourceItem> {
+  const stored = await scanResourcesTable(documents, cluster);
+  if (!stored.cluster) throw new ClusterNotInitializedError(cluster, `no cluster item in ${resourcesTableName(cluster)}`);
+  const item = stored.resources.find((r) => r.resourceId === resourceId);
+  if (!item) throw new ConfigError([{ code: 'EC2F-C008', path: 'resources', message: `cluster "${cluster}" has no resource "${resourceId}"` }], 'edit');
+  const rest = stored.resources.filter((r) => r.resourceId !== resourceId);
+  if (rest.length === 0) {
+    throw new ConfigError([{ code: 'EC2F-C016', path: 'resources', message: `"${resourceId}" is the cluster's last resource; a cluster protects at least one` }], 'edit');
+  }
+  parseClusterConfig(configDocumentFromItems(stored.cluster, rest), 'edited spec');
+  try {
+    await documents.send(
+      new DeleteCommand({
+        TableName: resourcesTableName(cluster),
+        Key: { pk: item.pk },
+        ConditionExpression: '#specHash = :readSpecHash',
+        ExpressionAttributeNames: { '#specHash': 'specHash' },
+        ExpressionAttributeValues: { ':readSpecHash': item.specHash },
+      }),
+    );
+  } catch (error) {
+    throw translate(cluster, 'DeleteItem', resourceId, error);
+  }
+  return item;
 }
 
 export async function editStoredResource(

@@ -1,11 +1,13 @@
-import { readFileSync } from 'node:fs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoDbDocumentClient, regionFromEnvironment } from '../aws/dynamodb/client';
 import { DynamoHeartbeatStore } from '../aws/dynamodb/heartbeat-store';
+import { DynamoHistoryStore } from '../aws/dynamodb/history-store';
 import { DynamoStateStore } from '../aws/dynamodb/state-store';
-import { parseClusterConfigText } from '../core/config';
-import { UsageError } from '../core/errors';
+import { DynamoVerdictStore } from '../aws/dynamodb/verdict-store';
 import type { ClusterSpec } from '../core/model';
+import { readClusterConfig } from './cluster-config';
+
+export { readClusterConfig, readClusterConfigFile } from './cluster-config';
 
 /** What every command that talks to a deployed cluster needs: its config, region and stores. */
 export interface ClusterContext {
@@ -14,22 +16,12 @@ export interface ClusterContext {
   readonly documents: DynamoDBDocumentClient;
   readonly state: DynamoStateStore;
   readonly heartbeats: DynamoHeartbeatStore;
+  readonly history: DynamoHistoryStore;
+  readonly verdicts: DynamoVerdictStore;
 }
 
-/** Reads and validates a cluster config named by `--config`; bad input is a coded error. */
-export function readClusterConfig(configPath: string | undefined, command: string): ClusterSpec {
-  if (!configPath) throw new UsageError(`${command} needs --config FILE (it names the cluster and region)`);
-  let text: string;
-  try {
-    text = readFileSync(configPath, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${configPath}: ${(error as Error).message}`);
-  }
-  return parseClusterConfigText(text, configPath);
-}
-
-export function loadClusterContext(configPath: string | undefined, command: string): ClusterContext {
-  const spec = readClusterConfig(configPath, command);
+/** The stores of the cluster `spec` names; the region follows `--region`/AWS_REGION, else the config. */
+export function clusterContextFor(spec: ClusterSpec): ClusterContext {
   const region = regionFromEnvironment(spec.region);
   const documents = dynamoDbDocumentClient(region);
   return {
@@ -38,5 +30,11 @@ export function loadClusterContext(configPath: string | undefined, command: stri
     documents,
     state: new DynamoStateStore(documents, spec.cluster),
     heartbeats: new DynamoHeartbeatStore(documents, spec.cluster),
+    history: new DynamoHistoryStore(documents, spec.cluster),
+    verdicts: new DynamoVerdictStore(documents, spec.cluster),
   };
+}
+
+export function loadClusterContext(configPath: string | undefined, command: string): ClusterContext {
+  return clusterContextFor(readClusterConfig(configPath, command));
 }

@@ -4,11 +4,11 @@ import { ReconcileLoop } from '../core/loop';
 import { sharedEc2Client } from '../aws/ec2/client';
 import { Ec2Cloud } from '../aws/ec2/ec2-cloud';
 import { DynamoLeaseStore } from '../aws/dynamodb/lease-store';
+import { DynamoVerdictStore, VerdictRecorder } from '../aws/dynamodb/verdict-store';
 import { tailEvents } from '../process/event-file';
 import { loadClusterContext } from './cluster-context';
-import { parseFlags } from '../process/flags';
 import { processStopSignal } from '../process/stop-signal';
-import type { CliIo } from '../process/io';
+import type { CommandIo } from './cli-io';
 import { clusterMetrics, emfSink } from '../process/emf-metrics';
 import { jsonLineLogger } from '../process/json-logger';
 
@@ -18,21 +18,27 @@ import { jsonLineLogger } from '../process/json-logger';
  * status from the state store (applied by `init`); the config file names the cluster and region.
  * Several controllers may run: one holds the lease, the others stand by.
  */
-export async function runController(argv: readonly string[], io: CliIo, stop?: AbortSignal): Promise<number> {
+export interface ControllerOptions {
+  readonly config: string;
+  readonly events?: string | undefined;
+  readonly holder?: string | undefined;
+}
+
+export async function runController(options: ControllerOptions, io: CommandIo, stop?: AbortSignal): Promise<number> {
   const processStop = stop === undefined ? processStopSignal() : undefined;
   try {
-    return await runLoop(argv, io, stop ?? processStop!.signal);
+    return await runLoop(options, io, stop ?? processStop!.signal);
   } finally {
     processStop?.dispose();
   }
 }
 
-async function runLoop(argv: readonly string[], io: CliIo, stop: AbortSignal): Promise<number> {
-  const flags = parseFlags(argv, { config: 'string', events: 'string', holder: 'string' });
+async function runLoop(flags: ControllerOptions, io: CommandIo, stop: AbortSignal): Promise<number> {
   const { spec, region, documents, state, heartbeats } = loadClusterContext(flags.config, 'controller');
   const holder = flags.holder ?? `${hostname()}:${process.pid}`;
   const logger = jsonLineLogger((line) => io.stdout.write(line), { cluster: spec.cluster, holder });
 
+  const verdicts = new VerdictRecorder(new DynamoVerdictStore(documents, spec.cluster), holder);
   const loop = new ReconcileLoop(
     {
       state,
@@ -42,6 +48,7 @@ async function runLoop(argv: readonly string[], io: CliIo, stop: AbortSignal): P
       clock: Date.now,
       logger,
       metrics: emfSink(clusterMetrics(spec.cluster)),
+      afterTick: (report) => verdicts.record(report),
     },
     { holder, signal: stop },
   );

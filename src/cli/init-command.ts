@@ -1,91 +1,58 @@
-import { readFileSync } from 'node:fs';
-import { hostname, userInfo } from 'node:os';
-import { parse as parseYaml } from 'yaml';
-import { parseClusterConfigText } from '../core/config';
-import { ConfigError, Ec2FailoverError, UsageError } from '../core/errors';
-import { dynamoDbClient, regionFromEnvironment } from '../aws/dynamodb/client';
-import { ConcurrentApplyError, KeptResourcesInvalidError, SpecConflictError } from '../aws/dynamodb/errors';
+import { dynamoDbClient, dynamoDbDocumentClient, regionFromEnvironment } from '../aws/dynamodb/client';
+import { DynamoHistoryStore } from '../aws/dynamodb/history-store';
+import { DynamoStateStore } from '../aws/dynamodb/state-store';
+import type { ClusterSpec } from '../core/model';
+import { callerIdentity } from './caller-identity';
 import { applySpec, itemLabel, type ApplyResult, type ItemChange } from '../apply/spec-apply';
 import { formatFieldChange } from '../apply/spec-diff';
+import type { CommandIo } from './cli-io';
+import { readClusterConfigFile } from './cluster-config';
 
 /*
  * `ec2-failover init --config FILE [--force] [--prune] [--writer NAME]`: creates the cluster's
  * tables when absent and applies the config to them, printing what changed in a kubectl-like
- * form. Exit codes: 0 applied (or nothing to do), 1 AWS trouble, 2 bad input (nothing
- * changed), 3 the stored spec was changed by someone else (nothing changed unless said).
+ * form. DynamoDB is reached through the SDK's standard environment (AWS_REGION,
+ * AWS_ENDPOINT_URL_DYNAMODB, credentials); the region defaults to the config's.
  */
 
-export interface CommandIo {
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
-}
-
-export const INIT_USAGE = `usage: ec2-failover init --config FILE [--force] [--prune] [--writer NAME]
-  --config FILE   cluster config (YAML or JSON) to apply
-  --force         overwrite edits other writers made to the stored spec since the last init
-  --prune         delete stored resources the config no longer lists (kept and reported otherwise)
-  --writer NAME   who applies, recorded on every written item (default init:<user>@<host>)
-DynamoDB is reached through the SDK's standard environment (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB, credentials);
-the region defaults to the config's.
-`;
-
-interface InitArguments {
-  readonly configPath: string;
-  readonly force: boolean;
-  readonly prune: boolean;
+export interface InitOptions {
+  readonly config: string;
+  readonly force?: boolean | undefined;
+  readonly prune?: boolean | undefined;
   readonly writer?: string | undefined;
-  readonly help: boolean;
+  readonly json?: boolean | undefined;
 }
 
-function parseArguments(argv: readonly string[]): InitArguments {
-  let configPath: string | undefined;
-  let writer: string | undefined;
-  let force = false;
-  let prune = false;
-  let help = false;
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i]!;
-    const [flag, inlineValue] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = (): string => {
-      const v = inlineValue ?? argv[++i];
-      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value\n${INIT_USAGE}`);
-      return v;
-    };
-    switch (flag) {
-      case '--config':
-      case '-c':
-        configPath = value();
-        break;
-      case '--writer':
-        writer = value();
-        break;
-      case '--force':
-        force = true;
-        break;
-      case '--prune':
-        prune = true;
-        break;
-      case '--help':
-      case '-h':
-        help = true;
-        break;
-      default:
-        throw new UsageError(`unexpected argument "${arg}"\n${INIT_USAGE}`);
-    }
-  }
-  if (help) return { configPath: '', force, prune, writer, help };
-  if (configPath === undefined) throw new UsageError(`init needs --config FILE\n${INIT_USAGE}`);
-  return { configPath, force, prune, writer, help };
+/** Who applies: `apply:` and the caller's ARN from STS, else `apply:user@host`. */
+async function defaultWriter(region: string): Promise<string> {
+  return `apply:${await callerIdentity(region)}`;
 }
 
-function defaultWriter(): string {
-  let user = process.env.USER ?? 'unknown';
-  try {
-    user = userInfo().username;
-  } catch {
-    // No passwd entry (some containers): keep $USER.
+/**
+ * One history entry per group whose resources the apply added or changed, naming who applied:
+ * a spec change is a change an operator made, like a request.
+ */
+async function recordApply(region: string, spec: ClusterSpec, result: ApplyResult, writer: string, now: number): Promise<void> {
+  const byGroup = new Map<string, string[]>();
+  for (const change of result.changes) {
+    if (change.item.kind !== 'resource' || (change.change !== 'added' && change.change !== 'changed')) continue;
+    const group = spec.resources.find((r) => r.id === change.item.id)?.group ?? change.item.id;
+    byGroup.set(group, [...(byGroup.get(group) ?? []), changeLine(change)]);
   }
-  return `init:${user}@${hostname()}`;
+  if (byGroup.size === 0) return;
+  const documents = dynamoDbDocumentClient(region);
+  const statuses = await new DynamoStateStore(documents, spec.cluster).readStatuses();
+  const history = new DynamoHistoryStore(documents, spec.cluster);
+  await history.append(
+    [...byGroup].map(([group, lines]) => ({
+      at: now,
+      group,
+      kind: 'request' as const,
+      epoch: statuses.get(group)?.epoch ?? 0,
+      message: `spec applied by ${writer.replace(/^apply:/, '')}: ${lines.join('; ')}`,
+      details: { by: writer.replace(/^apply:/, ''), apply: lines },
+    })),
+  );
 }
 
 function changeLine(change: ItemChange): string {
@@ -100,15 +67,15 @@ function changeLine(change: ItemChange): string {
     case 'removed':
       return change.pruned
         ? `- ${label} (deleted)`
-        : `- ${label} (not in the config; kept: run init --prune to delete it)`;
+        : `- ${label} (not in the config; kept: apply with --prune to delete it)`;
     case 'unchanged':
       return `= ${label}`;
   }
 }
 
-export function formatApplyResult(result: ApplyResult, configPath: string): string {
+export function formatApplyResult(result: ApplyResult, configPath: string, plan = false): string {
   const lines: string[] = [];
-  if (result.tablesCreated.length > 0) lines.push(`created tables ${result.tablesCreated.join(', ')}`);
+  if (result.tablesCreated.length > 0) lines.push(`${plan ? 'would create' : 'created'} tables ${result.tablesCreated.join(', ')}`);
   for (const change of result.changes) lines.push(changeLine(change));
   const count = (kind: ItemChange['change']) => result.changes.filter((c) => c.change === kind).length;
   const removed = result.changes.filter((c) => c.change === 'removed');
@@ -117,44 +84,33 @@ export function formatApplyResult(result: ApplyResult, configPath: string): stri
     lines.push(`= unchanged: cluster ${result.cluster} already matches ${configPath}${removed.length > 0 ? ` (${removed.length} stored resource(s) kept)` : ''}`);
   } else {
     lines.push(
-      `applied ${configPath} to cluster ${result.cluster}: ${count('added')} added, ${count('changed')} changed, ${deleted} deleted, ${removed.length - deleted} kept`,
+      `${plan ? 'plan: applying' : 'applied'} ${configPath} to cluster ${result.cluster}${plan ? ' would make' : ''}: ${count('added')} added, ${count('changed')} changed, ${deleted} deleted, ${removed.length - deleted} kept`,
     );
+  }
+  for (const conflict of result.conflicts ?? []) {
+    lines.push(`! ${conflict.item} was edited${conflict.lastWriter ? ` by ${conflict.lastWriter}` : ''} since the last apply: apply refuses to overwrite it without --force`);
   }
   return `${lines.join('\n')}\n`;
 }
 
-function exitCodeFor(error: unknown): number {
-  if (error instanceof ConfigError || error instanceof UsageError || error instanceof KeptResourcesInvalidError) return 2;
-  if (error instanceof SpecConflictError || error instanceof ConcurrentApplyError) return 3;
-  return 1;
+/** `apply` (alias `init`). Exit codes (exit-codes.ts): 0 applied or nothing to do, 1 AWS trouble, 2 bad input, 3 someone else's edit or a concurrent apply. */
+export async function runInit(options: InitOptions, io: CommandIo): Promise<number> {
+  // The apply stores the document as written, not the resolved spec.
+  const { spec, document } = readClusterConfigFile(options.config, 'apply');
+  const region = regionFromEnvironment(spec.region);
+  const client = dynamoDbClient(region);
+  const writer = options.writer ?? (await defaultWriter(region));
+  const result = await applySpec(client, document, { force: options.force, prune: options.prune, writer });
+  await recordApply(region, spec, result, writer, Date.now());
+  io.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : formatApplyResult(result, options.config));
+  return 0;
 }
 
-export async function runInit(argv: readonly string[], io: CommandIo): Promise<number> {
-  try {
-    const args = parseArguments(argv);
-    if (args.help) {
-      io.stdout.write(INIT_USAGE);
-      return 0;
-    }
-    let text: string;
-    try {
-      text = readFileSync(args.configPath, 'utf8');
-    } catch (error) {
-      throw new UsageError(`cannot read ${args.configPath}: ${(error as Error).message}`);
-    }
-    const spec = parseClusterConfigText(text, args.configPath);
-    // Validated above, so this parse cannot fail; the apply stores the document, not the resolved spec.
-    const document: unknown = parseYaml(text, { uniqueKeys: true });
-    const client = dynamoDbClient(regionFromEnvironment(spec.region));
-    const result = await applySpec(client, document, { force: args.force, prune: args.prune, writer: args.writer ?? defaultWriter() });
-    io.stdout.write(formatApplyResult(result, args.configPath));
-    return 0;
-  } catch (error) {
-    if (error instanceof Ec2FailoverError) {
-      io.stderr.write(`${error.message}\n`);
-      return exitCodeFor(error);
-    }
-    io.stderr.write(`ec2-failover init: unexpected error: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-    return 1;
-  }
+/** `plan`: what `apply` would change, as a diff; changes nothing, creates no table. */
+export async function runPlan(options: Omit<InitOptions, 'writer'>, io: CommandIo): Promise<number> {
+  const { spec, document } = readClusterConfigFile(options.config, 'plan');
+  const client = dynamoDbClient(regionFromEnvironment(spec.region));
+  const result = await applySpec(client, document, { force: options.force, prune: options.prune, writer: 'plan', dryRun: true });
+  io.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : formatApplyResult(result, options.config, true));
+  return 0;
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, type ConfigProblem } from './errors';
@@ -12,6 +13,14 @@ import type { ClusterSpec, GroupSpec, MemberSpec, ResourceSpec } from './model';
  */
 
 const code = (c: string) => ({ params: { code: c } });
+
+/** The cluster name names the DynamoDB tables (`<cluster>-resources`, …): the one rule every reader applies. */
+export const CLUSTER_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,47}$/;
+export const CLUSTER_NAME_RULE = '1-48 letters, digits, ".", "_" or "-"';
+/** An AWS region such as us-east-1. */
+export const AWS_REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
+/** Timeout of one EC2 API call when the config says nothing (`defaults.tunables.apiCallTimeoutSeconds`). */
+export const DEFAULT_API_CALL_TIMEOUT_SECONDS = 3;
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, {
   message: 'use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit',
@@ -33,7 +42,7 @@ const fencing = z.enum(['none', 'stop']);
 
 const tunablesSchema = z
   .strictObject({
-    apiCallTimeoutSeconds: positiveSeconds.default(3).describe('Timeout of one EC2 API call.'),
+    apiCallTimeoutSeconds: positiveSeconds.default(DEFAULT_API_CALL_TIMEOUT_SECONDS).describe('Timeout of one EC2 API call.'),
     restoreTimeoutSeconds: positiveSeconds.default(300).describe('Bound of a whole failover action, retries included.'),
     removeTimeoutSeconds: positiveSeconds.default(300).describe('Bound of releasing a resource (fencing), retries included.'),
     recoverTimeoutSeconds: positiveSeconds.default(300).describe('Bound of one local recovery (drift repair), retries included.'),
@@ -122,10 +131,8 @@ const resourceSchema = z.discriminatedUnion('mode', [routeResourceSchema, eipRes
 
 /** The schema of a cluster config file; also exported as JSON Schema for editors. */
 export const clusterConfigSchema = z.strictObject({
-  cluster: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,47}$/, 'cluster names the DynamoDB tables: 1-48 letters, digits, ".", "_" or "-"'),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected an AWS region such as us-east-1'),
+  cluster: z.string().regex(CLUSTER_NAME_PATTERN, `cluster names the DynamoDB tables: ${CLUSTER_NAME_RULE}`),
+  region: z.string().regex(AWS_REGION_PATTERN, 'expected an AWS region such as us-east-1'),
   defaults: defaultsSchema,
   nodes: z.array(nodeSchema).min(1),
   resources: z.array(resourceSchema).min(1),
@@ -139,10 +146,36 @@ export function clusterConfigJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(clusterConfigSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
 }
 
-function formatPath(path: readonly PropertyKey[]): string {
+// ---- Validation issues: one way of turning them into coded problems, for every config ----
+
+/** `resources[0].members[1].priority`: the path every config message and diff uses. */
+export function formatConfigPath(path: readonly PropertyKey[]): string {
   return path
     .map((segment, i) => (typeof segment === 'number' ? `[${segment}]` : `${i === 0 ? '' : '.'}${String(segment)}`))
     .join('');
+}
+
+/** One problem as a line: `EC2F-C007 resources[0].members[1].priority: …`. */
+export function formatConfigProblem(problem: ConfigProblem): string {
+  return `${problem.code} ${problem.path || '(root)'}: ${problem.message}`;
+}
+
+/** An unknown key (usually a typo): named with its path, pointing at the reference to check against. */
+export function unknownKeysProblem(issue: z.core.$ZodIssueUnrecognizedKeys, code: string, reference: string): ConfigProblem {
+  return {
+    code,
+    path: formatConfigPath([...issue.path, issue.keys[0]!]),
+    message: `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; check the spelling against ${reference}`,
+  };
+}
+
+/** YAML (of which JSON is a subset), keys unique; a syntax error is one coded problem. */
+export function parseYamlDocument(text: string, source: string, syntaxCode: string): unknown {
+  try {
+    return parseYaml(text, { uniqueKeys: true });
+  } catch (error) {
+    throw new ConfigError([{ code: syntaxCode, path: '', message: `not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}` }], source);
+  }
 }
 
 /** Codes for fields whose problems have one meaning whatever check refused them. */
@@ -156,14 +189,8 @@ const CODE_BY_FIELD: Readonly<Record<string, string>> = {
 
 function problemFromZodIssue(issue: z.core.$ZodIssue): ConfigProblem {
   const params = (issue as { params?: { code?: string } }).params;
-  if (issue.code === 'unrecognized_keys') {
-    return {
-      code: 'EC2F-C002',
-      path: formatPath([...issue.path, issue.keys[0]!]),
-      message: `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; check the spelling against the config reference`,
-    };
-  }
-  const path = formatPath(issue.path);
+  if (issue.code === 'unrecognized_keys') return unknownKeysProblem(issue, 'EC2F-C002', 'the config reference');
+  const path = formatConfigPath(issue.path);
   const field = issue.path[issue.path.length - 1];
   if (params?.code) return { code: params.code, path, message: issue.message };
   if (issue.code === 'invalid_union' && issue.path.length === 2 && issue.path[0] === 'resources') {
@@ -175,6 +202,62 @@ function problemFromZodIssue(issue: z.core.$ZodIssue): ConfigProblem {
     return { code: fieldCode, path, message: 'every member needs the id of its ENI (eni-…)' };
   }
   return { code: fieldCode ?? 'EC2F-C016', path, message: issue.message };
+}
+
+/**
+ * Sane bounds of the timing settings (the README's reference lists them): outside them a config
+ * validates as a shape but would hammer DynamoDB, never detect a failure, or fail over on one
+ * late heartbeat.
+ */
+export const TIMING_BOUNDS = {
+  'defaults.heartbeat.intervalSeconds': [0.05, 60],
+  'defaults.heartbeat.missedBeats': [2, 100],
+  'defaults.checkIntervalSeconds': [0.05, 60],
+  'defaults.driftCheckIntervalSeconds': [0.1, 3600],
+  'defaults.switchbackDwellSeconds': [0, 86_400],
+  'defaults.tunables.apiCallTimeoutSeconds': [0.05, 60],
+  'defaults.tunables.restoreTimeoutSeconds': [1, 3600],
+  'defaults.tunables.removeTimeoutSeconds': [1, 3600],
+  'defaults.tunables.recoverTimeoutSeconds': [1, 3600],
+  'defaults.tunables.quickCheckTimeoutSeconds': [1, 600],
+} as const satisfies Record<string, readonly [number, number]>;
+
+/**
+ * Ranges a virtual IP must never be in: the VPC answers them itself (link-local: the instance
+ * metadata service, DNS, NTP), or they are not unicast addresses a route table can carry.
+ */
+export const RESERVED_DESTINATIONS: readonly { readonly cidr: string; readonly what: string }[] = [
+  { cidr: '0.0.0.0/8', what: '"this network"' },
+  { cidr: '127.0.0.0/8', what: 'loopback' },
+  { cidr: '169.254.0.0/16', what: 'link-local (the instance metadata service, the VPC DNS and NTP live there)' },
+  { cidr: '224.0.0.0/4', what: 'multicast' },
+  { cidr: '240.0.0.0/4', what: 'reserved (and the broadcast address 255.255.255.255)' },
+];
+
+function valueAt(config: ClusterConfig, path: string): number {
+  return path.split('.').reduce<unknown>((value, key) => (value as Record<string, unknown>)[key], config) as number;
+}
+
+/** Timings outside their bounds, and timeouts that contradict each other. */
+function checkTimings(config: ClusterConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const [path, [min, max]] of Object.entries(TIMING_BOUNDS)) {
+    const value = valueAt(config, path);
+    if (value < min || value > max) {
+      problems.push({ code: 'EC2F-C018', path, message: `${value} is outside the sane range ${min} to ${max}; see the config reference` });
+    }
+  }
+  const tunables = config.defaults.tunables;
+  for (const bound of ['restoreTimeoutSeconds', 'removeTimeoutSeconds', 'recoverTimeoutSeconds', 'quickCheckTimeoutSeconds'] as const) {
+    if (tunables.apiCallTimeoutSeconds > tunables[bound]) {
+      problems.push({
+        code: 'EC2F-C019',
+        path: 'defaults.tunables.apiCallTimeoutSeconds',
+        message: `one API call may take ${tunables.apiCallTimeoutSeconds}s but ${bound} bounds the whole action, retries included, at ${tunables[bound]}s; make apiCallTimeoutSeconds at most ${tunables[bound]}`,
+      });
+    }
+  }
+  return problems;
 }
 
 /** Rules across fields: node references, priorities, VIP placement, group consistency. */
@@ -200,8 +283,13 @@ function checkClusterRules(config: ClusterConfig): ConfigProblem[] {
 
     const seenNodes = new Set<string>();
     const seenPriorities = new Map<number, string>();
+    const seenEnis = new Map<string, string>();
     resource.members.forEach((member, m) => {
       const mat = `${at}.members[${m}]`;
+      const eniHolder = seenEnis.get(member.eni);
+      if (eniHolder !== undefined && eniHolder !== member.node)
+        add('EC2F-C017', `${mat}.eni`, `${member.eni} is already the ENI of node "${eniHolder}" in resource "${resource.id}"; a failover between them would move nothing`);
+      seenEnis.set(member.eni, member.node);
       if (!nodeIds.has(member.node))
         add('EC2F-C008', `${mat}.node`, `unknown node "${member.node}"; declare it under nodes first`);
       if (seenNodes.has(member.node))
@@ -225,6 +313,9 @@ function checkClusterRules(config: ClusterConfig): ConfigProblem[] {
           `${at}.destination`,
           `${resource.destination} is not a host route; a virtual IP is a single address such as 10.1.0.10/32`,
         );
+      const reserved = destination ? RESERVED_DESTINATIONS.find((r) => cidrContains(parseIpv4Cidr(r.cidr)!, destination)) : undefined;
+      if (reserved)
+        add('EC2F-C020', `${at}.destination`, `${resource.destination} lies in ${reserved.cidr}, ${reserved.what}; a virtual IP must be an ordinary unicast address outside the VPC CIDR`);
       const vpcCidr = resource.vpcCidr ? parseIpv4Cidr(resource.vpcCidr) : undefined;
       if (destination && vpcCidr && cidrContains(vpcCidr, destination))
         add(
@@ -320,21 +411,42 @@ function resolve(config: ClusterConfig): ClusterSpec {
 export function parseClusterConfig(input: unknown, source = 'config'): ClusterSpec {
   const result = clusterConfigSchema.safeParse(input);
   if (!result.success) throw new ConfigError(result.error.issues.map(problemFromZodIssue), source);
-  const problems = checkClusterRules(result.data);
+  const problems = [...checkTimings(result.data), ...checkClusterRules(result.data)];
   if (problems.length > 0) throw new ConfigError(problems, source);
   return resolve(result.data);
 }
 
+/** A config as loaded: the document as written (what the apply stores) and the validated spec. */
+export interface LoadedClusterConfig {
+  /** Where it came from (a path), for messages. */
+  readonly source: string;
+  /** The document as written: defaults left unfilled, the way the apply stores it. */
+  readonly document: ClusterConfigInput;
+  readonly spec: ClusterSpec;
+}
+
+/** Parses config text (YAML, of which JSON is a subset) once, validates it, keeps the document. */
+export function loadClusterConfigText(text: string, source = 'config'): LoadedClusterConfig {
+  const document = parseYamlDocument(text, source, 'EC2F-C001');
+  const spec = parseClusterConfig(document, source);
+  return { source, document: document as ClusterConfigInput, spec };
+}
+
+/**
+ * THE loader of a cluster config file: read → YAML → validate → keep the document. Every entry
+ * point (the CLI, the CDK app) uses it; each names the error an unreadable file is for it.
+ */
+export function loadClusterConfigFile(path: string, unreadable: (message: string, cause: unknown) => Error): LoadedClusterConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw unreadable((error as Error).message, error);
+  }
+  return loadClusterConfigText(text, path);
+}
+
 /** Parses config text (YAML, of which JSON is a subset) and validates it. */
 export function parseClusterConfigText(text: string, source = 'config'): ClusterSpec {
-  let document: unknown;
-  try {
-    document = parseYaml(text, { uniqueKeys: true });
-  } catch (error) {
-    throw new ConfigError(
-      [{ code: 'EC2F-C001', path: '', message: `not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}` }],
-      source,
-    );
-  }
-  return parseClusterConfig(document, source);
+  return loadClusterConfigText(text, source).spec;
 }

@@ -23,6 +23,8 @@ export interface LoopDeps extends ReconcileDeps {
   readonly monotonic?: (() => number) | undefined;
   /** Where each tick's figures go. @default nowhere */
   readonly metrics?: MetricsSink | undefined;
+  /** Told each tick's judgement (the verdicts `status` shows); a failure is logged, never fatal. */
+  readonly afterTick?: ((report: ReconcileReport) => Promise<void>) | undefined;
 }
 
 export interface LoopOptions {
@@ -163,6 +165,7 @@ export class ReconcileLoop {
       const report = await this.keeper.keepAliveDuring(reconcile, this.ttlMs(), () => this.memory.baselines);
       recordTick(this.metrics, report, this.lastStatuses, this.memory.baselines);
       this.metrics.flush?.();
+      if (!report.fenced) this.deps.afterTick?.(report).catch((error: unknown) => this.log.warn('verdicts not recorded', { error: errorText(error) }));
       this.lastStatuses = report.statuses;
       this.spec = report.spec;
       this.forceObserve = report.unsettled;

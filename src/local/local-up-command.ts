@@ -1,11 +1,13 @@
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { Ec2FailoverError } from '../core/errors';
 import { localClientConfig } from './local-credentials';
 import { LocalErrorCode } from './local-errors';
 import { LOCAL_UP_USAGE, parseLocalUpFlags, type LocalUpFlags } from './local-up-flags';
-import { seedDemo } from './seed-demo';
+import { startLocalAgents, type LocalAgent } from './local-agents';
+import { seedDemo, type DemoSeed } from './seed-demo';
 import { PROXY_ADMIN_PREFIX } from './fault-proxy-admin';
 import { startLocalWorld, type LocalWorld } from './world';
 
@@ -65,8 +67,16 @@ function shellQuote(text: string): string {
   return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-function banner(world: LocalWorld, configPath: string | undefined): string {
-  const env = world.environment();
+/**
+ * The standard variables for both AWS CLI generations and every SDK: AWS_DEFAULT_REGION beside
+ * AWS_REGION, and STS answered by moto, so `ec2-failover` records the caller's ARN.
+ */
+export function localUpEnvironment(world: LocalWorld): Record<string, string> {
+  return { ...world.environment(), AWS_DEFAULT_REGION: world.region, AWS_ENDPOINT_URL_STS: world.motoEndpoint };
+}
+
+function banner(world: LocalWorld, configPath: string | undefined, agents: readonly LocalAgent[]): string {
+  const env = localUpEnvironment(world);
   const exports = Object.entries(env)
     .map(([name, value]) => `${name}=${shellQuote(value)}`)
     .join(' ');
@@ -78,17 +88,24 @@ function banner(world: LocalWorld, configPath: string | undefined): string {
     `  EC2 state-change events     ${world.eventSinkPath}`,
   ];
   if (configPath !== undefined) lines.push(`  demo cluster config         ${configPath}`);
-  lines.push('', `export ${exports}`, `export EC2F_LOCAL_EVENT_SINK=${shellQuote(world.eventSinkPath)}`, '', 'Press Ctrl-C to stop.', '');
+  for (const agent of agents) lines.push(`  ${agent.node} metadata service    ${agent.imds.endpoint} (${agent.instanceId})`);
+  lines.push('', `export ${exports}`, `export EC2F_LOCAL_EVENT_SINK=${shellQuote(world.eventSinkPath)}`, '');
+  if (agents.length > 0) {
+    lines.push('Agents, one per shell with the exports above (their hooks only record, in the hooks.log beside their config):');
+    for (const agent of agents) lines.push(`  ec2-failover ${agent.args.map(shellQuote).join(' ')}`);
+    lines.push('');
+  }
+  lines.push('Press Ctrl-C to stop.', '');
   return lines.join('\n');
 }
 
-async function seedAndWriteConfig(world: LocalWorld, flags: LocalUpFlags): Promise<string> {
+async function seedAndWriteConfig(world: LocalWorld, flags: LocalUpFlags): Promise<{ configPath: string; seed: DemoSeed }> {
   const ec2 = new EC2Client(localClientConfig(world.ec2Endpoint, world.region));
   try {
-    const seeded = await seedDemo(ec2, { region: world.region });
+    const seed = await seedDemo(ec2, { region: world.region });
     const configPath = resolve(flags.configOut);
-    await writeFile(configPath, seeded.yaml, 'utf8');
-    return configPath;
+    await writeFile(configPath, seed.yaml, 'utf8');
+    return { configPath, seed };
   } finally {
     ec2.destroy();
   }
@@ -114,6 +131,8 @@ export async function runLocalUp(argv: string[], io: CommandIo, control: LocalUp
   // Listen for the stop request from the start, so Ctrl-C during start-up still cleans up.
   const stop = listenForStop(control.stopSignal);
   let world: LocalWorld | undefined;
+  let agents: LocalAgent[] = [];
+  const stopAgents = () => Promise.allSettled(agents.map((agent) => agent.imds.stop()));
   try {
     io.stderr.write('starting moto, the EC2 fault proxy and DynamoDB Local…\n');
     world = await startLocalWorld({
@@ -127,17 +146,21 @@ export async function runLocalUp(argv: string[], io: CommandIo, control: LocalUp
     let configPath: string | undefined;
     if (flags.seed === 'demo') {
       io.stderr.write('seeding the demo VPC…\n');
-      configPath = await seedAndWriteConfig(world, flags);
+      const seeded = await seedAndWriteConfig(world, flags);
+      configPath = seeded.configPath;
+      agents = await startLocalAgents(seeded.seed, world.region, await mkdtemp(join(tmpdir(), 'ec2f-local-agents-')));
     }
-    io.stdout.write(banner(world, configPath));
+    io.stdout.write(banner(world, configPath, agents));
     control.onReady?.(world);
     const reason = await stop.requested;
     io.stderr.write(`${reason === 'abort' ? 'stop requested' : reason}: stopping the local world…\n`);
+    await stopAgents();
     await world.stop();
     io.stderr.write('stopped.\n');
     return EXIT_OK;
   } catch (error) {
     io.stderr.write(`${describeError(error)}\n`);
+    await stopAgents();
     await world?.stop().catch((stopError: unknown) => io.stderr.write(`${describeError(stopError)}\n`));
     return EXIT_FAILED;
   } finally {

@@ -1,3 +1,4 @@
+import { Command, CommanderError } from 'commander';
 import { LocalErrorCode, localError } from './local-errors';
 import { DEFAULT_LOCAL_REGION } from './local-credentials';
 
@@ -30,67 +31,97 @@ Options:
   -h, --help             show this help
 `;
 
-const VALUE_FLAGS = new Set(['--ec2-port', '--dynamodb-port', '--moto-port', '--region', '--seed', '--config-out', '--event-sink']);
-
 function badFlags(message: string): Error {
   return localError(LocalErrorCode.badLocalUpFlags, `${message}\n\n${LOCAL_UP_USAGE}`);
 }
 
-function port(flag: string, text: string): number {
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value < 1 || value > 65535) throw badFlags(`${flag} needs a port number between 1 and 65535, got "${text}"`);
-  return value;
+function port(flag: string) {
+  return (text: string, previous: number | undefined): number => {
+    if (previous !== undefined) throw badFlags(`${flag} given twice`);
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || value < 1 || value > 65535) throw badFlags(`${flag} needs a port number between 1 and 65535, got "${text}"`);
+    return value;
+  };
+}
+
+function text(flag: string) {
+  return (value: string, previous: string | undefined): string => {
+    if (previous !== undefined) throw badFlags(`${flag} given twice`);
+    if (value === '' || value.startsWith('--')) throw badFlags(`${flag} needs a value`);
+    return value;
+  };
+}
+
+interface ParsedOptions {
+  readonly ec2Port?: number;
+  readonly dynamodbPort?: number;
+  readonly motoPort?: number;
+  readonly region?: string;
+  readonly seed?: string;
+  readonly configOut?: string;
+  readonly eventSink?: string;
+  readonly awsFidelity: boolean;
+}
+
+/** `local up`'s flags (commander); parse errors become EC2F-L007 in parseLocalUpFlags. */
+export function localUpProgram(): Command {
+  const program = new Command('up')
+    .option('--ec2-port <port>', 'port of the EC2 endpoint (the fault proxy)', port('--ec2-port'))
+    .option('--dynamodb-port <port>', 'port of DynamoDB Local', port('--dynamodb-port'))
+    .option('--moto-port <port>', 'port of moto behind the proxy', port('--moto-port'))
+    .option('--region <region>', 'region for clients and events', text('--region'))
+    .option('--seed <name>', 'create the demo VPC, nodes, routes and Elastic IP, and write its config', text('--seed'))
+    .option('--config-out <path>', 'where --seed demo writes the cluster config', text('--config-out'))
+    .option('--event-sink <path>', 'JSON Lines file for EC2 state-change events', text('--event-sink'))
+    .option('--no-aws-fidelity', "pass moto's answers through without the proxy's EC2-fidelity corrections")
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
+  program.helpInformation = () => LOCAL_UP_USAGE;
+  return program;
+}
+
+/** Commander's complaint, in the words this command has always used. */
+function commanderProblem(error: CommanderError, argv: readonly string[]): string {
+  if (error.code === 'commander.unknownOption' || error.code === 'commander.excessArguments') {
+    const known = new Set(localUpProgram().options.flatMap((o) => [o.long, o.short]));
+    const offending = argv.find((a) => !known.has(a.split('=')[0]) && (a.startsWith('-') || error.code === 'commander.excessArguments'));
+    return `unknown argument "${offending ?? error.message}"`;
+  }
+  if (error.code === 'commander.optionMissingArgument') {
+    const flag = /'(--[a-z0-9-]+)/.exec(error.message)?.[1] ?? 'a flag';
+    return `${flag} needs a value`;
+  }
+  return error.message.replace(/^error: /, '');
 }
 
 /** Parses `local up` arguments (`--flag value` or `--flag=value`); throws EC2F-L007 on anything unknown. */
 export function parseLocalUpFlags(argv: readonly string[]): LocalUpFlags {
-  const values = new Map<string, string>();
-  let help = false;
-  let awsFidelity = true;
-  for (let index = 0; index < argv.length; index += 1) {
-    const argument = argv[index] as string;
-    if (argument === '-h' || argument === '--help') {
-      help = true;
-      continue;
-    }
-    if (argument === '--no-aws-fidelity') {
-      awsFidelity = false;
-      continue;
-    }
-    const equalsAt = argument.indexOf('=');
-    const flag = equalsAt > 0 ? argument.slice(0, equalsAt) : argument;
-    if (!VALUE_FLAGS.has(flag)) throw badFlags(`unknown argument "${argument}"`);
-    let value: string | undefined;
-    if (equalsAt > 0) value = argument.slice(equalsAt + 1);
-    else {
-      value = argv[index + 1];
-      index += 1;
-    }
-    if (value === undefined || value === '' || (equalsAt < 0 && value.startsWith('--'))) throw badFlags(`${flag} needs a value`);
-    if (values.has(flag)) throw badFlags(`${flag} given twice`);
-    values.set(flag, value);
+  const program = localUpProgram();
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError && error.code === 'commander.helpDisplayed') return { help: true, region: DEFAULT_LOCAL_REGION, configOut: './local-demo.yaml', awsFidelity: true };
+    if (error instanceof CommanderError) throw badFlags(commanderProblem(error, argv));
+    throw error;
   }
-  const seed = values.get('--seed');
-  if (seed !== undefined && seed !== 'demo') throw badFlags(`--seed knows only "demo", got "${seed}"`);
-  const region = values.get('--region') ?? DEFAULT_LOCAL_REGION;
+  const options = program.opts<ParsedOptions>();
+  if (options.seed !== undefined && options.seed !== 'demo') throw badFlags(`--seed knows only "demo", got "${options.seed}"`);
+  const region = options.region ?? DEFAULT_LOCAL_REGION;
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw badFlags(`--region "${region}" does not look like an AWS region (e.g. us-east-1)`);
-  const text = (flag: string): string | undefined => values.get(flag);
-  const ec2Port = text('--ec2-port');
-  const dynamoDbPort = text('--dynamodb-port');
-  const motoPort = text('--moto-port');
   const flags: LocalUpFlags = {
-    help,
+    help: false,
     region,
-    ec2Port: ec2Port === undefined ? undefined : port('--ec2-port', ec2Port),
-    dynamoDbPort: dynamoDbPort === undefined ? undefined : port('--dynamodb-port', dynamoDbPort),
-    motoPort: motoPort === undefined ? undefined : port('--moto-port', motoPort),
-    seed: seed === 'demo' ? 'demo' : undefined,
-    configOut: text('--config-out') ?? './local-demo.yaml',
-    eventSinkPath: text('--event-sink'),
-    awsFidelity,
+    ec2Port: options.ec2Port,
+    dynamoDbPort: options.dynamodbPort,
+    motoPort: options.motoPort,
+    seed: options.seed === 'demo' ? 'demo' : undefined,
+    configOut: options.configOut ?? './local-demo.yaml',
+    eventSinkPath: options.eventSink,
+    awsFidelity: options.awsFidelity,
   };
   const fixedPorts = [flags.ec2Port, flags.dynamoDbPort, flags.motoPort].filter((value): value is number => value !== undefined);
   if (new Set(fixedPorts).size !== fixedPorts.length) throw badFlags('--ec2-port, --dynamodb-port and --moto-port must differ');
-  if (values.has('--config-out') && flags.seed === undefined) throw badFlags('--config-out only makes sense with --seed demo');
+  if (options.configOut !== undefined && flags.seed === undefined) throw badFlags('--config-out only makes sense with --seed demo');
   return flags;
 }

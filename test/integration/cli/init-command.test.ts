@@ -9,7 +9,7 @@ import { DynamoLeaseStore } from '../../../src/aws/dynamodb/lease-store';
 import { applySpec } from '../../../src/apply/spec-apply';
 import { editStoredResource } from '../../../src/apply/spec-edit';
 import { DynamoStateStore } from '../../../src/aws/dynamodb/state-store';
-import { runInit } from '../../../src/cli/init-command';
+import { main } from '../../../src/cli/main';
 import type { GroupStatus } from '../../../src/core/model';
 import { LOCAL_CREDENTIALS } from '../../../src/local/local-credentials';
 import { testDynamoDbClient, testDynamoDbEndpoint, uniqueTableName } from '../../support/local-dynamodb';
@@ -101,7 +101,7 @@ function writeConfig(config: Config, name = `${cluster}.yaml`): string {
 async function init(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const code = await runInit(argv, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
+  const code = await main(['init', ...argv], { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
   return { code, stdout, stderr };
 }
 
@@ -336,7 +336,7 @@ describe('applySpec and group status', () => {
 
     // Assess
     expect(kept.code).toBe(0);
-    expect(kept.stdout).toContain('- resource web-eip (not in the config; kept: run init --prune to delete it)');
+    expect(kept.stdout).toContain('- resource web-eip (not in the config; kept: apply with --prune to delete it)');
     expect(webAfterKeep).toBeDefined();
     expect(pruned.code).toBe(0);
     expect(pruned.stdout).toContain('- resource web-eip (deleted)');

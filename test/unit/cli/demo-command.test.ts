@@ -37,7 +37,7 @@ describe('the CLI', () => {
 
     // Assess
     expect(code).toBe(2);
-    expect(err.join('')).toMatch(/^EC2F-U001 unknown command "frobnicate"/);
+    expect(err.join('')).toMatch(/^EC2F-U001 unknown command 'frobnicate'/);
   });
 
   it('validates the example config and refuses a bad one with its code', async () => {

@@ -57,6 +57,16 @@ describe('Ec2FailoverControlPlane tables', () => {
       });
     }
   });
+
+  it('expires recorded node events in the resources table by TTL on expiresAt, like the other two tables', () => {
+    // Act
+    const { template } = synthStack();
+
+    // Assess
+    for (const table of ['prod-db-resources', 'prod-db-heartbeats', 'prod-db-history']) {
+      template.hasResourceProperties('AWS::DynamoDB::Table', { TableName: table, TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } });
+    }
+  });
 });
 
 describe('Ec2FailoverControlPlane functions', () => {

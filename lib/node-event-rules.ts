@@ -10,10 +10,12 @@ import type { ClusterSpec } from '../src/core/model';
  * EventBridge rules that tell the control plane a node is going down before its heartbeats stop:
  * EC2 state changes of the protected instances and state changes of the configured alarms.
  * The patterns name the cluster's instances and alarms, so no other event costs an invocation.
+ * Instances coming up ("pending", "running") are forwarded too: events are judged by their own
+ * time, and a newer start must replace a recorded stop rather than leave it standing.
  */
 
-/** States in which a node can no longer hold an address. */
-export const GOING_DOWN_STATES = ['stopping', 'stopped', 'shutting-down', 'terminated'] as const;
+/** Every instance state EC2 announces: going down, and coming back. */
+export const FORWARDED_STATES = ['pending', 'running', 'stopping', 'stopped', 'shutting-down', 'terminated'] as const;
 
 export interface NodeEventRulesProps {
   readonly spec: ClusterSpec;
@@ -36,11 +38,11 @@ export class NodeEventRules extends Construct {
     // An event that arrives minutes late says nothing the loop has not seen by then.
     const target = () => new LambdaFunction(props.target, { retryAttempts: 4, maxEventAge: Duration.minutes(2), deadLetterQueue: props.deadLetterQueue });
     this.instanceStateRule = new Rule(this, 'InstanceState', {
-      description: `ec2-failover ${props.spec.cluster}: a protected instance is going down`,
+      description: `ec2-failover ${props.spec.cluster}: a protected instance changed state`,
       eventPattern: {
         source: ['aws.ec2'],
         detailType: ['EC2 Instance State-change Notification'],
-        detail: { 'instance-id': props.spec.nodes.map((n) => n.instanceId), state: [...GOING_DOWN_STATES] },
+        detail: { 'instance-id': props.spec.nodes.map((n) => n.instanceId), state: [...FORWARDED_STATES] },
       },
       targets: [target()],
     });

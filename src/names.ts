@@ -82,8 +82,10 @@ export const SignalItemKey = {
  *                          one transaction, so a group's resources can never disagree on the owner,
  *                          and an agent reads its resource's owner with one GetItem.
  *     `lease#reconciler`   the reconcile lease: holder, fencing token, expiry, liveness baselines.
+ *     `signal#…`           the newest node event per instance and per alarm (the events Lambda's).
  *   Keeping the lease beside the status lets one transaction check the fencing token and write
- *   the status atomically.
+ *   the status atomically. TTL on `expiresAt` (epoch seconds) expires the signal items, and only
+ *   them: no other item of this table may carry `expiresAt` (the lease's expiry is `expiresAtMs`).
  * - `<cluster>-heartbeats` (pk `instanceId`): one item per node, overwritten every beat; TTL on
  *     `expiresAt` (epoch seconds) cleans up nodes that went away.
  * - `<cluster>-history` (pk `group`, sk `seq`): append-only; `seq` sorts by time, so a Query
@@ -115,7 +117,7 @@ export const RESOURCES_PARTITION_KEY: KeyAttribute = { name: 'pk', type: 'S' };
 export const HEARTBEATS_PARTITION_KEY: KeyAttribute = { name: 'instanceId', type: 'S' };
 export const HISTORY_PARTITION_KEY: KeyAttribute = { name: 'group', type: 'S' };
 export const HISTORY_SORT_KEY: KeyAttribute = { name: 'seq', type: 'S' };
-/** Epoch seconds, as DynamoDB's TTL requires; on the heartbeats and history tables. */
+/** Epoch seconds, as DynamoDB's TTL requires; on the heartbeats and history tables, and the resources table's signal items. */
 export const TTL_ATTRIBUTE = 'expiresAt';
 
 /** Partition keys of the items of the resources table. */
@@ -145,7 +147,7 @@ export function historyTableName(cluster: string): string {
 
 export function clusterTables(cluster: string): readonly TableSchema[] {
   return [
-    { role: 'resources', tableName: resourcesTableName(cluster), partitionKey: RESOURCES_PARTITION_KEY, billingMode: BILLING_MODE },
+    { role: 'resources', tableName: resourcesTableName(cluster), partitionKey: RESOURCES_PARTITION_KEY, ttlAttribute: TTL_ATTRIBUTE, billingMode: BILLING_MODE },
     {
       role: 'heartbeats',
       tableName: heartbeatsTableName(cluster),

@@ -1,27 +1,28 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { EventError, parseNodeEvent } from '../../src/core/events';
-import type { NodeSignal } from '../../src/core/model';
+import type { StoredSignal } from '../../src/core/ports';
 import { eventsRuntime } from '../runtime/runtime';
 
 /*
- * Records an EC2 state change or CloudWatch alarm change for the running reconcile loop, which
- * reads recorded signals every tick. It decides nothing itself: the next tick does.
+ * Records an EC2 state change (up or down) or CloudWatch alarm change for the running reconcile
+ * loop, which reads recorded signals every tick. It decides nothing itself: the next tick does.
+ * The signal keeps the event's own time, so a late or replayed event never passes for a new one.
  */
 const runtime = eventsRuntime();
 
 async function recordNodeEvent(event: unknown): Promise<{ readonly recorded: boolean }> {
-  let signal: NodeSignal;
+  let stored: StoredSignal;
   try {
-    signal = parseNodeEvent(event);
+    stored = parseNodeEvent(event);
   } catch (error) {
     if (!(error instanceof EventError)) throw error;
     // Retrying cannot make a malformed event valid: log it for the operator and let it go.
     runtime.logger.error(error.message, { code: error.code });
     return { recorded: false };
   }
-  await runtime.signals.recordSignal({ signal, at: Date.now() });
-  runtime.logger.info('node event recorded', { ...signal });
+  await runtime.signals.recordSignal(stored);
+  runtime.logger.info('node event recorded', { ...stored.signal, eventTime: new Date(stored.at).toISOString() });
   return { recorded: true };
 }
 

@@ -78,12 +78,15 @@ export class ReconcileLoop {
     this.keeper = new LeaseKeeper({ lease: deps.lease, clock: deps.clock, monotonic: deps.monotonic, sleep: this.sleep, logger: this.log }, options.holder);
   }
 
-  /** Hands the loop an EventBridge event (EC2 state change, alarm); it is judged on the next tick, at once. */
+  /**
+   * Hands the loop an EventBridge event (EC2 state change, alarm); it is judged on the next tick,
+   * at once, by its own time: never by when it arrived.
+   */
   notify(event: unknown): NodeSignal {
-    const signal = parseNodeEvent(event);
-    this.pending.push({ signal, at: this.deps.clock() });
+    const stored = parseNodeEvent(event);
+    this.pending.push(stored);
     this.wake.abort();
-    return signal;
+    return stored.signal;
   }
 
   /** Ticks while it holds the lease (standing by otherwise) until aborted or the deadline nears; releases the lease on the way out. */
@@ -218,7 +221,7 @@ export class ReconcileLoop {
   private applyPendingSignals(spec: ClusterSpec): boolean {
     let applied = false;
     for (const { signal, at } of this.pending.splice(0)) {
-      // An old recorded stop is older than any newer observation of EC2, which then wins.
+      // Kept with the event's time: an observation of EC2 made in a later second outweighs it.
       const node = applyNodeSignal(this.memory, spec, signal, at);
       if (node) {
         applied = true;

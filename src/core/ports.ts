@@ -96,12 +96,16 @@ export interface LeasePort {
 /** A node event recorded by whoever received it (the events Lambda), for the loop to pick up. */
 export interface StoredSignal {
   readonly signal: NodeSignal;
-  /** When it was recorded, on the recorder's clock. */
+  /**
+   * When the event happened, in ms since the epoch: EventBridge's `time` (whole seconds), not
+   * when it arrived. Signals are ordered by it and weighed against EC2 observations by it.
+   */
   readonly at: number;
 }
 
 export interface SignalPort {
+  /** Keeps the signal unless one of the same instance or alarm at least as new is stored. */
   recordSignal(signal: StoredSignal): Promise<void>;
-  /** The newest signal per instance and per alarm. */
+  /** The newest signal per instance and per alarm, leaving out those past their expiry. */
   readSignals(): Promise<readonly StoredSignal[]>;
 }

@@ -89,7 +89,7 @@ export function judge(world: StoredWorld, memory: ReconcileMemory, now: number):
     malformed: world.malformed,
     baselines: memory.baselines,
     blindAt: memory.blindAt,
-    instanceStates: effectiveInstanceStates(memory, now),
+    instanceStates: effectiveInstanceStates(memory),
     alarmingNodes: memory.alarmingNodes,
     now,
   });
@@ -98,21 +98,22 @@ export function judge(world: StoredWorld, memory: ReconcileMemory, now: number):
 }
 
 /**
- * EC2's Describe calls are eventually consistent: right after a stop event they may still say
- * `running`. A "going down" event therefore outweighs a still-running observation for this long.
+ * An instance's state is whichever was seen later: the last observation of EC2 or the newest event.
+ * Events carry EventBridge's whole-second time, so an event outweighs the observation only when
+ * its second is later than the second the observation started in; a tie goes to the observation.
+ * A late or replayed "stopped" therefore never overrides a "running" seen since. Describe may lag
+ * a stop by a few seconds: a stop event newer than the observation wins until a later observation
+ * speaks, and if that one still says running the heartbeats decide.
  */
-const DOWN_EVENT_GRACE_MS = 60_000;
-const GOING_DOWN: ReadonlySet<InstanceState> = new Set(['stopping', 'stopped', 'shutting-down', 'terminated']);
-
-export function effectiveInstanceStates(memory: ReconcileMemory, now: number): Record<string, InstanceState> {
-  const states: Record<string, InstanceState> = {};
-  const observation = memory.observation;
-  if (observation?.instances.ok) Object.assign(states, observation.instances.value);
+export function effectiveInstanceStates(memory: ReconcileMemory): Record<string, InstanceState> {
+  const { observation } = memory;
+  const seen = observation?.instances.ok ? observation.instances.value : undefined;
+  const states: Record<string, InstanceState> = { ...seen };
+  const observedSecond = seen && observation ? wholeSecond(observation.at) : -Infinity;
   for (const [instanceId, event] of Object.entries(memory.instanceEvents)) {
-    const observed = states[instanceId];
-    const newerThanObservation = !observation || !observation.instances.ok || event.at >= observation.at;
-    const stillSettling = GOING_DOWN.has(event.state) && (observed === 'running' || observed === 'pending') && now - event.at < DOWN_EVENT_GRACE_MS;
-    if (newerThanObservation || stillSettling) states[instanceId] = event.state;
+    if (wholeSecond(event.at) > observedSecond) states[instanceId] = event.state;
   }
   return states;
 }
+
+const wholeSecond = (ms: number): number => Math.floor(ms / 1000);

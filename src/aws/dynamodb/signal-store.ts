@@ -6,7 +6,7 @@ import type { SignalPort, StoredSignal } from '../../core/ports';
 import { ClusterNotInitializedError, isConditionalCheckFailed, isResourceNotFound, StateErrorCode, StateStoreUnavailableError } from './errors';
 import { checkItem, storedNumber, type MalformedItem, type MalformedItemListener } from './item-schema';
 import { plainItem, sendRaw, stringAttribute, type RawItem } from './raw-items';
-import { RESOURCES_PARTITION_KEY, resourcesTableName, SignalItemKey } from '../../names';
+import { RESOURCES_PARTITION_KEY, resourcesTableName, SignalItemKey, TTL_ATTRIBUTE } from '../../names';
 
 /*
  * Node events (EC2 state changes, alarm changes) recorded by the events Lambda for the reconcile
@@ -19,7 +19,19 @@ import { RESOURCES_PARTITION_KEY, resourcesTableName, SignalItemKey } from '../.
  * Each item is checked on its own when read: a malformed one is left out (EC2F-D012, to the
  * listener given) and the others still count. Leaving a signal out is safe: heartbeats and EC2
  * observations still judge the node, the signal only made that faster.
+ *
+ * `at` is the event's own time. A signal expires an hour after it (`expiresAt`, the table's TTL):
+ * by then EC2 and the heartbeats have long said what it said. DynamoDB deletes expired items
+ * lazily (within days), so a read leaves them out itself.
  */
+
+/** How long after its event a signal counts. */
+export const SIGNAL_TTL_SECONDS = 3_600;
+
+/** The TTL value of a signal of an event at `at` (ms): epoch seconds, as DynamoDB's TTL requires. */
+function expiryOf(at: number): number {
+  return Math.floor(at / 1000) + SIGNAL_TTL_SECONDS;
+}
 
 export function signalItemKey(signal: NodeSignal): string {
   return signal.kind === 'alarm' ? SignalItemKey.alarm(signal.alarmName) : SignalItemKey.instance(signal.instanceId);
@@ -31,6 +43,8 @@ const signalItemSchema = z
   .object({
     pk: z.string(),
     at: storedNumber(),
+    /** TTL_ATTRIBUTE; absent on items an older release wrote, whose expiry follows from `at`. */
+    expiresAt: storedNumber().optional(),
     signal: z.discriminatedUnion('kind', [
       z.object({ kind: z.literal('instance-state'), instanceId: z.string().min(1), state: z.enum(INSTANCE_STATES) }),
       z.object({ kind: z.literal('alarm'), alarmName: z.string().min(1), alarming: z.boolean() }),
@@ -44,6 +58,8 @@ const signalItemSchema = z
 export interface SignalStoreOptions {
   /** Told about every item a read leaves out. */
   readonly onMalformed?: MalformedItemListener | undefined;
+  /** The clock a read judges expiry by. @default Date.now */
+  readonly clock?: (() => number) | undefined;
 }
 
 export interface SignalRead {
@@ -63,8 +79,9 @@ export class SignalStore implements SignalPort {
   }
 
   /**
-   * Keeps the signal unless a newer one of the same instance or alarm is already stored: EventBridge
-   * may deliver events late and out of order, and an old "running" must not hide a newer "stopped".
+   * Keeps the signal unless one of the same instance or alarm at least as new (by the events' own
+   * time; a tie keeps the stored one) is already there: EventBridge may deliver events late, out of
+   * order or twice, and an old "stopped" must not hide a newer "running", nor the reverse.
    */
   async recordSignal(stored: StoredSignal): Promise<void> {
     const pk = RESOURCES_PARTITION_KEY.name;
@@ -72,7 +89,7 @@ export class SignalStore implements SignalPort {
       await this.documents.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { [pk]: signalItemKey(stored.signal), kind: 'signal', signal: { ...stored.signal }, at: stored.at },
+          Item: { [pk]: signalItemKey(stored.signal), kind: 'signal', signal: { ...stored.signal }, at: stored.at, [TTL_ATTRIBUTE]: expiryOf(stored.at) },
           ConditionExpression: 'attribute_not_exists(#pk) OR #at < :at',
           ExpressionAttributeNames: { '#pk': pk, '#at': 'at' },
           ExpressionAttributeValues: { ':at': stored.at },
@@ -84,7 +101,7 @@ export class SignalStore implements SignalPort {
     }
   }
 
-  /** Every valid signal item, newest per instance and alarm by construction; malformed ones go to the listener. */
+  /** Every valid signal item not past its expiry, newest per instance and alarm by construction; malformed ones go to the listener. */
   async readSignals(): Promise<readonly StoredSignal[]> {
     const { signals, malformed } = await this.readSignalsChecked();
     for (const item of malformed) this.options.onMalformed?.(item);
@@ -92,13 +109,14 @@ export class SignalStore implements SignalPort {
   }
 
   /**
-   * Every signal item, the valid ones apart from the malformed ones. A Scan filtered on the key
+   * Every signal item not past its expiry, the valid ones apart from the malformed ones. A Scan filtered on the key
    * prefix: signal keys are one partition each, so no Query reaches them all, and the table is a
    * handful of small items that the reconciler already scans whole every tick.
    */
   async readSignalsChecked(): Promise<SignalRead> {
     const signals: StoredSignal[] = [];
     const malformed: MalformedItem[] = [];
+    const nowSeconds = (this.options.clock ?? Date.now)() / 1000;
     let startKey: RawItem | undefined;
     do {
       let page: ScanCommandOutput;
@@ -120,8 +138,9 @@ export class SignalStore implements SignalPort {
       }
       for (const raw of page.Items ?? []) {
         const checked = checkItem(signalItemSchema, plainItem(raw));
-        if (checked.ok) signals.push({ at: checked.value.at, signal: checked.value.signal });
-        else malformed.push(this.malformed(raw, checked.problem));
+        if (!checked.ok) malformed.push(this.malformed(raw, checked.problem));
+        // Past its expiry, what it said is long known: left out, not reported.
+        else if ((checked.value.expiresAt ?? expiryOf(checked.value.at)) > nowSeconds) signals.push({ at: checked.value.at, signal: checked.value.signal });
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);

@@ -57,6 +57,16 @@ describe('Ec2FailoverControlPlane tables', () => {
       });
     }
   });
+
+  it('expires recorded node events in the resources table by TTL on expiresAt, like the other two tables', () => {
+    // Act
+    const { template } = synthStack();
+
+    // Assess
+    for (const table of ['prod-db-resources', 'prod-db-heartbeats', 'prod-db-history']) {
+      template.hasResourceProperties('AWS::DynamoDB::Table', { TableName: table, TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } });
+    }
+  });
 });
 
 describe('Ec2FailoverControlPlane functions', () => {
@@ -115,7 +125,7 @@ describe('Ec2FailoverControlPlane rules', () => {
     expect(rule?.DependsOn).toEqual([expect.stringMatching(/SpecApplySpec/)]);
   });
 
-  it('routes the protected instances going down and the configured alarms to the events function', () => {
+  it('routes every state change of the protected instances, up and down, and the configured alarms to the events function', () => {
     // Act
     const { template } = synthStack(fencingConfig());
 
@@ -125,7 +135,7 @@ describe('Ec2FailoverControlPlane rules', () => {
       EventPattern: {
         source: ['aws.ec2'],
         'detail-type': ['EC2 Instance State-change Notification'],
-        detail: { 'instance-id': [NODE1, NODE2], state: ['stopping', 'stopped', 'shutting-down', 'terminated'] },
+        detail: { 'instance-id': [NODE1, NODE2], state: ['pending', 'running', 'stopping', 'stopped', 'shutting-down', 'terminated'] },
       },
       Targets: toEvents,
     });

@@ -48,7 +48,7 @@ describe('adoptExistingTables', () => {
         .filter((s) => asList(s.Action).includes('dynamodb:UpdateTimeToLive'))
         .flatMap((s) => asList(s.Resource).map((r) => /table\/([^"]+)"/.exec(JSON.stringify(r))?.[1]));
     };
-    expect(ttlTables(adopted)).toEqual(['prod-db-heartbeats', 'prod-db-history']);
+    expect(ttlTables(adopted)).toEqual(['prod-db-resources', 'prod-db-heartbeats', 'prod-db-history']);
     expect(ttlTables(owned)).toEqual([]);
   });
 

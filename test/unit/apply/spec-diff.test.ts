@@ -61,7 +61,7 @@ describe('clusterTables', () => {
 
     // Assess
     expect(tables.map((t) => [t.tableName, t.partitionKey.name, t.sortKey?.name, t.ttlAttribute, t.billingMode])).toEqual([
-      ['prod-db-resources', 'pk', undefined, undefined, 'PAY_PER_REQUEST'],
+      ['prod-db-resources', 'pk', undefined, 'expiresAt', 'PAY_PER_REQUEST'],
       ['prod-db-heartbeats', 'instanceId', undefined, 'expiresAt', 'PAY_PER_REQUEST'],
       ['prod-db-history', 'group', 'seq', 'expiresAt', 'PAY_PER_REQUEST'],
     ]);

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseClusterConfig } from '../../../src/core/config';
 import { EventError, parseNodeEvent } from '../../../src/core/events';
 import { ReconcileLoop } from '../../../src/core/loop';
-import type { ClusterSpec } from '../../../src/core/model';
+import type { ClusterSpec, InstanceState } from '../../../src/core/model';
+import type { SignalPort, StoredSignal } from '../../../src/core/ports';
 import type { ReconcileDeps } from '../../../src/core/reconcile';
 import { SimCloud } from '../../../src/sim/sim-cloud';
 import { SimLease } from '../../../src/sim/sim-lease';
@@ -78,6 +79,32 @@ function world() {
   return { spec, state, cloud, lease, deps, alive };
 }
 
+/** EventBridge's time for `ms`: ISO-8601, whole seconds. */
+const eventTime = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z');
+/** The start of the next whole second: later than any observation made so far. */
+const nextSecond = () => (Math.floor(Date.now() / 1000) + 1) * 1000;
+
+function stateChange(state: InstanceState, timeMs: number, instanceId = 'i-00000000000000001') {
+  return {
+    version: '0',
+    source: 'aws.ec2',
+    'detail-type': 'EC2 Instance State-change Notification',
+    time: eventTime(timeMs),
+    detail: { 'instance-id': instanceId, state },
+  };
+}
+
+/** What the events Lambda recorded, as the loop reads it. */
+class RecordedSignals implements SignalPort {
+  readonly stored: StoredSignal[] = [];
+  async recordSignal(signal: StoredSignal): Promise<void> {
+    this.stored.push(signal);
+  }
+  async readSignals(): Promise<readonly StoredSignal[]> {
+    return [...this.stored];
+  }
+}
+
 const until = async (condition: () => boolean, timeoutMs = 3000) => {
   const start = Date.now();
   while (!condition()) {
@@ -136,13 +163,8 @@ describe('ReconcileLoop', () => {
     const running = loop.run();
     await until(() => w.state.statuses.get('vip')?.phase === 'steady' && w.state.statuses.get('vip')?.owner === 'node1');
 
-    // Act
-    loop.notify({
-      version: '0',
-      source: 'aws.ec2',
-      'detail-type': 'EC2 Instance State-change Notification',
-      detail: { 'instance-id': 'i-00000000000000001', state: 'stopping' },
-    });
+    // Act: stamped a second later than every observation so far (EC2 still says running)
+    loop.notify(stateChange('stopping', nextSecond()));
     const elapsed = await until(() => w.state.statuses.get('vip')?.owner === 'node2');
     abort.abort();
     await running;
@@ -161,13 +183,68 @@ describe('ReconcileLoop', () => {
     await until(() => w.state.statuses.get('vip')?.owner === 'node1');
 
     // Act
-    loop.notify({ source: 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change', detail: { alarmName: 'node1-db-down', state: { value: 'ALARM' } } });
+    loop.notify({ source: 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change', time: eventTime(Date.now()), detail: { alarmName: 'node1-db-down', state: { value: 'ALARM' } } });
     await until(() => w.state.statuses.get('vip')?.owner === 'node2');
     abort.abort();
     await running;
 
     // Assess
     expect(w.state.statuses.get('vip')?.lastTransition?.detail).toContain('alarm');
+  });
+
+  it('does not fail over on a late "stopped" event older than the last "running" observation', async () => {
+    // Prepare
+    const w = world();
+    const abort = new AbortController();
+    const loop = new ReconcileLoop(w.deps, { holder: 'a', signal: abort.signal });
+    const startedAt = Date.now();
+    const running = loop.run();
+    await until(() => w.state.statuses.get('vip')?.phase === 'steady' && w.state.statuses.get('vip')?.owner === 'node1');
+
+    // Act: the instance stopped, was started again, and EC2 has since said running; the stop arrives late
+    loop.notify(stateChange('stopped', startedAt - 5_000));
+    await pass(20 * TICK_MS);
+    abort.abort();
+    await running;
+
+    // Assess
+    expect(w.state.statuses.get('vip')).toMatchObject({ owner: 'node1', epoch: 1 });
+  });
+
+  it('does not fail over on a recorded "stopped" event older than the last "running" observation, and does on a newer one', async () => {
+    // Prepare
+    const w = world();
+    const signals = new RecordedSignals();
+    const abort = new AbortController();
+    const startedAt = Date.now();
+    const running = new ReconcileLoop({ ...w.deps, signals }, { holder: 'a', signal: abort.signal }).run();
+    await until(() => w.state.statuses.get('vip')?.phase === 'steady' && w.state.statuses.get('vip')?.owner === 'node1');
+
+    // Act: a replayed stop from before the restart, then a stop stamped after every observation
+    signals.stored.push({ signal: { kind: 'instance-state', instanceId: 'i-00000000000000001', state: 'stopped' }, at: Math.floor(startedAt / 1000) * 1000 - 5_000 });
+    await pass(20 * TICK_MS);
+    const afterOld = w.state.statuses.get('vip');
+    signals.stored.splice(0, 1, { signal: { kind: 'instance-state', instanceId: 'i-00000000000000001', state: 'stopped' }, at: nextSecond() });
+    await until(() => w.state.statuses.get('vip')?.owner === 'node2', 3 * TICK_MS);
+    abort.abort();
+    await running;
+
+    // Assess
+    expect(afterOld).toMatchObject({ owner: 'node1', epoch: 1 });
+    expect(w.state.statuses.get('vip')?.lastTransition?.detail).toContain('instance is stopped');
+  });
+
+  it("reads the event's own time, and refuses an event without a valid one with a coded error", () => {
+    // Act
+    const parsed = parseNodeEvent(stateChange('running', Date.UTC(2026, 0, 1, 12, 0, 7)));
+    const withoutTime = () => parseNodeEvent({ ...stateChange('stopped', Date.now()), time: undefined });
+    const badTime = () => parseNodeEvent({ ...stateChange('stopped', Date.now()), time: 'yesterday' });
+
+    // Assess
+    expect(parsed).toEqual({ signal: { kind: 'instance-state', instanceId: 'i-00000000000000001', state: 'running' }, at: Date.UTC(2026, 0, 1, 12, 0, 7) });
+    expect(withoutTime).toThrow(EventError);
+    expect(withoutTime).toThrow(/^EC2F-V001 .*time/);
+    expect(badTime).toThrow(/^EC2F-V001 .*"yesterday"/);
   });
 
   it('refuses an event it does not understand with a coded error', () => {

@@ -11,6 +11,8 @@ import { testDynamoDbClient, uniqueTableName } from '../../../support/local-dyna
 let client: DynamoDBClient;
 let documents: DynamoDBDocumentClient;
 let cluster: string;
+/** A whole second shortly before the test: signals expire an hour after their event. */
+const T = Math.floor(Date.now() / 1000) * 1000 - 60_000;
 
 beforeAll(() => {
   client = testDynamoDbClient();
@@ -31,8 +33,8 @@ describe('SignalStore', () => {
     // Prepare
     const reported: MalformedItem[] = [];
     const store = new SignalStore(documents, cluster, { onMalformed: (item) => reported.push(item) });
-    await store.recordSignal({ signal: { kind: 'instance-state', instanceId: 'i-0aaaaaaaaaaaaaaa1', state: 'stopped' }, at: 2_000 });
-    await store.recordSignal({ signal: { kind: 'alarm', alarmName: 'node2-health', alarming: true }, at: 1_500 });
+    await store.recordSignal({ signal: { kind: 'instance-state', instanceId: 'i-0aaaaaaaaaaaaaaa1', state: 'stopped' }, at: T + 2_000 });
+    await store.recordSignal({ signal: { kind: 'alarm', alarmName: 'node2-health', alarming: true }, at: T + 1_500 });
     await client.send(
       new PutItemCommand({
         TableName: `${cluster}-resources`,
@@ -50,8 +52,8 @@ describe('SignalStore', () => {
 
     // Assess
     expect([...signals].sort((a, b) => a.at - b.at)).toEqual([
-      { at: 1_500, signal: { kind: 'alarm', alarmName: 'node2-health', alarming: true } },
-      { at: 2_000, signal: { kind: 'instance-state', instanceId: 'i-0aaaaaaaaaaaaaaa1', state: 'stopped' } },
+      { at: T + 1_500, signal: { kind: 'alarm', alarmName: 'node2-health', alarming: true } },
+      { at: T + 2_000, signal: { kind: 'instance-state', instanceId: 'i-0aaaaaaaaaaaaaaa1', state: 'stopped' } },
     ]);
     expect(reported).toEqual([
       {

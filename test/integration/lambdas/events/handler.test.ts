@@ -1,5 +1,5 @@
 import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { dynamoDbClient } from '../../../../src/aws/dynamodb/client';
@@ -83,14 +83,17 @@ function lambdaContext(requestId: string): Context {
   };
 }
 
-function stateChange(instanceId: string, state: string) {
+/** A whole second shortly before the test: EventBridge's events carry whole seconds. */
+const T = Math.floor(Date.now() / 1000) * 1000 - 60_000;
+
+function stateChange(instanceId: string, state: string, timeMs = T) {
   return {
     version: '0',
     id: 'a1b2c3d4',
     'detail-type': 'EC2 Instance State-change Notification',
     source: 'aws.ec2',
     account: '123456789012',
-    time: new Date().toISOString(),
+    time: new Date(timeMs).toISOString().replace(/\.000Z$/, 'Z'),
     region: REGION,
     resources: [`arn:aws:ec2:${REGION}:123456789012:instance/${instanceId}`],
     detail: { 'instance-id': instanceId, state },
@@ -118,33 +121,50 @@ describe('SignalStore', () => {
   it('keeps the newest signal per instance and per alarm and reads them all back', async () => {
     // Prepare
     const store = new SignalStore(documents, await newCluster('sig'));
-    await store.recordSignal({ signal: { kind: 'instance-state', instanceId: NODE1, state: 'stopping' }, at: 1_000 });
-    await store.recordSignal({ signal: { kind: 'instance-state', instanceId: NODE1, state: 'stopped' }, at: 2_000 });
-    await store.recordSignal({ signal: { kind: 'instance-state', instanceId: NODE2, state: 'running' }, at: 1_500 });
-    await store.recordSignal({ signal: { kind: 'alarm', alarmName: 'node1-health', alarming: true }, at: 1_200 });
+    await store.recordSignal({ signal: { kind: 'instance-state', instanceId: NODE1, state: 'stopping' }, at: T + 1_000 });
+    await store.recordSignal({ signal: { kind: 'instance-state', instanceId: NODE1, state: 'stopped' }, at: T + 2_000 });
+    await store.recordSignal({ signal: { kind: 'instance-state', instanceId: NODE2, state: 'running' }, at: T + 1_500 });
+    await store.recordSignal({ signal: { kind: 'alarm', alarmName: 'node1-health', alarming: true }, at: T + 1_200 });
 
     // Act
     const signals = await store.readSignals();
 
     // Assess
     expect([...signals].sort((a, b) => a.at - b.at)).toEqual([
-      { signal: { kind: 'alarm', alarmName: 'node1-health', alarming: true }, at: 1_200 },
-      { signal: { kind: 'instance-state', instanceId: NODE2, state: 'running' }, at: 1_500 },
-      { signal: { kind: 'instance-state', instanceId: NODE1, state: 'stopped' }, at: 2_000 },
+      { signal: { kind: 'alarm', alarmName: 'node1-health', alarming: true }, at: T + 1_200 },
+      { signal: { kind: 'instance-state', instanceId: NODE2, state: 'running' }, at: T + 1_500 },
+      { signal: { kind: 'instance-state', instanceId: NODE1, state: 'stopped' }, at: T + 2_000 },
     ]);
   });
 
   it('does not let a late, older event replace a newer one', async () => {
     // Prepare
     const store = new SignalStore(documents, await newCluster('sig'));
-    await store.recordSignal({ signal: { kind: 'instance-state', instanceId: NODE1, state: 'stopped' }, at: 5_000 });
+    await store.recordSignal({ signal: { kind: 'instance-state', instanceId: NODE1, state: 'stopped' }, at: T + 5_000 });
 
     // Act
-    await store.recordSignal({ signal: { kind: 'instance-state', instanceId: NODE1, state: 'running' }, at: 4_000 });
-    await store.recordSignal({ signal: { kind: 'instance-state', instanceId: NODE1, state: 'running' }, at: 5_000 });
+    await store.recordSignal({ signal: { kind: 'instance-state', instanceId: NODE1, state: 'running' }, at: T + 4_000 });
+    await store.recordSignal({ signal: { kind: 'instance-state', instanceId: NODE1, state: 'running' }, at: T + 5_000 });
 
     // Assess
-    expect(await store.readSignals()).toEqual([{ signal: { kind: 'instance-state', instanceId: NODE1, state: 'stopped' }, at: 5_000 }]);
+    expect(await store.readSignals()).toEqual([{ signal: { kind: 'instance-state', instanceId: NODE1, state: 'stopped' }, at: T + 5_000 }]);
+  });
+
+  it('writes an expiry an hour after the event, and leaves out a signal past it', async () => {
+    // Prepare
+    const cluster = await newCluster('sig');
+    const store = new SignalStore(documents, cluster);
+    const twoHoursAgo = T - 2 * 3_600_000;
+    await store.recordSignal({ signal: { kind: 'instance-state', instanceId: NODE1, state: 'stopped' }, at: twoHoursAgo });
+    await store.recordSignal({ signal: { kind: 'instance-state', instanceId: NODE2, state: 'running' }, at: T });
+
+    // Act
+    const signals = await store.readSignals();
+    const { Item } = await documents.send(new GetCommand({ TableName: `${cluster}-resources`, Key: { pk: SignalItemKey.instance(NODE1) } }));
+
+    // Assess: DynamoDB deletes expired items within days, so a read must not trust them meanwhile
+    expect(Item).toMatchObject({ expiresAt: twoHoursAgo / 1000 + 3_600 });
+    expect(signals).toEqual([{ signal: { kind: 'instance-state', instanceId: NODE2, state: 'running' }, at: T }]);
   });
 
   it('lives beside specs, status and the lease without either side seeing the other', async () => {
@@ -155,7 +175,7 @@ describe('SignalStore', () => {
     const lease = new DynamoLeaseStore(documents, cluster);
     await lease.acquire('loop-1', 5_000, Date.now());
     const store = new SignalStore(documents, cluster);
-    await store.recordSignal({ signal: { kind: 'instance-state', instanceId: NODE2, state: 'terminated' }, at: 3_000 });
+    await store.recordSignal({ signal: { kind: 'instance-state', instanceId: NODE2, state: 'terminated' }, at: T + 3_000 });
     // Something foreign that starts like a signal must be skipped, not trusted.
     await documents.send(new PutCommand({ TableName: `${cluster}-resources`, Item: { pk: SignalItemKey.instance('i-0badbadbadbadbad0'), kind: 'signal' } }));
 
@@ -165,7 +185,7 @@ describe('SignalStore', () => {
     const reapplied = await applySpec(client, config(cluster), { writer: 'test' });
 
     // Assess
-    expect(signals).toEqual([{ signal: { kind: 'instance-state', instanceId: NODE2, state: 'terminated' }, at: 3_000 }]);
+    expect(signals).toEqual([{ signal: { kind: 'instance-state', instanceId: NODE2, state: 'terminated' }, at: T + 3_000 }]);
     expect(state.spec.resources.map((r) => r.id)).toEqual(['db-vip']);
     expect(reapplied.changes.map((c) => c.change)).toEqual(['unchanged', 'unchanged']);
     expect(reapplied.transactions).toBe(0);
@@ -202,18 +222,51 @@ describe('events Lambda handler', () => {
     ({ handler } = await import('../../../../lambdas/events/handler'));
   });
 
-  it('records an EC2 stop event for the reconcile loop', async () => {
-    // Prepare
-    const before = Date.now();
-
+  it("records an EC2 stop event for the reconcile loop, at the event's own time rather than its arrival", async () => {
     // Act
-    const result = await handler(stateChange(NODE1, 'stopping'), lambdaContext('req-stop'));
+    const result = await handler(stateChange(NODE1, 'stopping', T - 30_000), lambdaContext('req-stop'));
 
     // Assess
     expect(result).toEqual({ recorded: true });
     const signals = await new SignalStore(documents, cluster).readSignals();
-    expect(signals).toEqual([{ signal: { kind: 'instance-state', instanceId: NODE1, state: 'stopping' }, at: expect.any(Number) }]);
-    expect(signals[0]!.at).toBeGreaterThanOrEqual(before);
+    expect(signals).toEqual([{ signal: { kind: 'instance-state', instanceId: NODE1, state: 'stopping' }, at: T - 30_000 }]);
+  });
+
+  it('records a "running" event, which replaces an older stop; a stop that arrives late, older or of the same second, does not replace it', async () => {
+    // Prepare
+    await handler(stateChange(NODE2, 'stopped', T - 20_000), lambdaContext('req-stopped'));
+    const instance2 = async () => (await new SignalStore(documents, cluster).readSignals()).filter((s) => s.signal.kind === 'instance-state' && s.signal.instanceId === NODE2);
+
+    // Act
+    const running = await handler(stateChange(NODE2, 'running', T - 10_000), lambdaContext('req-running'));
+    const afterRunning = await instance2();
+    const lateStop = await handler(stateChange(NODE2, 'stopped', T - 15_000), lambdaContext('req-late-stop'));
+    const sameSecondStop = await handler(stateChange(NODE2, 'stopping', T - 10_000), lambdaContext('req-same-second'));
+
+    // Assess
+    expect([running, lateStop, sameSecondStop]).toEqual([{ recorded: true }, { recorded: true }, { recorded: true }]);
+    expect(afterRunning).toEqual([{ signal: { kind: 'instance-state', instanceId: NODE2, state: 'running' }, at: T - 10_000 }]);
+    expect(await instance2()).toEqual(afterRunning);
+  });
+
+  it('refuses an EC2 event without a time, with its code, and records nothing', async () => {
+    // Prepare
+    const store = new SignalStore(documents, cluster);
+    const before = await store.readSignals();
+    const { time: _, ...untimed } = stateChange(NODE1, 'stopped', T + 1_000);
+    const spies = [vi.spyOn(process.stdout, 'write').mockImplementation(() => true), vi.spyOn(process.stderr, 'write').mockImplementation(() => true)];
+
+    // Act
+    let result;
+    try {
+      result = await handler(untimed, lambdaContext('req-untimed'));
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+
+    // Assess
+    expect(result).toEqual({ recorded: false });
+    expect(await store.readSignals()).toEqual(before);
   });
 
   it('records an alarm state change', async () => {
@@ -221,6 +274,7 @@ describe('events Lambda handler', () => {
     const event = {
       source: 'aws.cloudwatch',
       'detail-type': 'CloudWatch Alarm State Change',
+      time: new Date(T).toISOString(),
       detail: { alarmName: 'node1-health', state: { value: 'ALARM' } },
     };
 

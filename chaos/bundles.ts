@@ -28,6 +28,7 @@ export async function buildBundles(dir: string): Promise<Bundles> {
       packages: 'bundle',
       // The CDK and the local world are never loaded by `controller`.
       external: ['aws-cdk-lib', 'constructs', 'esbuild'],
+      minify: true,
       legalComments: 'none',
       logLevel: 'error',
     }),

@@ -17,6 +17,7 @@ export interface CampaignOptions {
   /** `<seed>-<index>`: that scenario alone; a fault kind: every scenario draws only that kind. */
   readonly scenario?: string;
   readonly kinds?: readonly FaultKind[];
+  readonly maxFaults?: number;
   /** Added to the convergence bound (a loaded machine schedules processes late). */
   readonly boundSlackMs?: number;
   readonly log?: (line: string) => void;
@@ -30,9 +31,9 @@ export interface Campaign {
 
 export function planScenarios(options: CampaignOptions): Scenario[] {
   const replay = options.scenario !== undefined ? /^(\d+)-(\d+)$/.exec(options.scenario) : null;
-  if (replay) return [generateScenario(Number(replay[1]), Number(replay[2]), { kinds: options.kinds })];
+  if (replay) return [generateScenario(Number(replay[1]), Number(replay[2]), { kinds: options.kinds, maxFaults: options.maxFaults })];
   const kinds = options.scenario !== undefined ? [options.scenario as FaultKind] : options.kinds;
-  return Array.from({ length: options.scenarios }, (_, index) => generateScenario(options.seed, index, { kinds }));
+  return Array.from({ length: options.scenarios }, (_, index) => generateScenario(options.seed, index, { kinds, maxFaults: options.maxFaults }));
 }
 
 export function startCampaign(options: CampaignOptions): Campaign {

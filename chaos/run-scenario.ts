@@ -33,6 +33,8 @@ export interface ScenarioResult {
   readonly liveOverlapMs: number;
   readonly epochs: { readonly start: number; readonly end: number };
   readonly durationMs: number;
+  /** ms from the start to a settled start (tables, processes, node1 owning the group). */
+  readonly setupMs: number;
   /** Set when the scenario could not even be set up or run (an infrastructure problem, not a verdict). */
   readonly error?: string;
 }
@@ -69,6 +71,9 @@ export async function runScenario(world: ChaosWorld, scenario: Scenario, options
   let convergenceMs: number | undefined;
   let epochs = { start: 0, end: 0 };
   let overlap = { impairedOverlapMs: 0, liveOverlapMs: 0 };
+  let setupMs = 0;
+  const marks: string[] = [];
+  const mark = (what: string) => marks.push(`${what} ${Date.now() - began}`);
   const result = (error?: string): ScenarioResult => ({
     id: scenario.id,
     controllers: scenario.controllers,
@@ -79,6 +84,7 @@ export async function runScenario(world: ChaosWorld, scenario: Scenario, options
     ...overlap,
     epochs,
     durationMs: Date.now() - began,
+    setupMs,
     error,
   });
   try {
@@ -86,10 +92,13 @@ export async function runScenario(world: ChaosWorld, scenario: Scenario, options
     const config = chaosClusterConfig(world.demo, cluster);
     const configPath = join(world.dir, `${cluster}.yaml`);
     writeFileSync(configPath, stringify(config));
+    mark('reset');
     await applySpec(world.ddb, config, { writer: 'chaos' });
+    mark('tables');
     fleet = new Fleet(world, options.bundles, dir, cluster, configPath);
     const f = fleet;
     await Promise.all([f.startAgents(), ...Array.from({ length: scenario.controllers }, (_, i) => f.startController(`controller${i + 1}`))]);
+    mark('processes');
 
     // A settled start: node1 owns the group, EC2 agrees and node1's activate hook ran.
     const settleDeadline = Date.now() + 30_000;
@@ -104,6 +113,9 @@ export async function runScenario(world: ChaosWorld, scenario: Scenario, options
       if (Date.now() > settleDeadline) throw new Error(`no settled start within 30 s (owner ${owner}, epoch ${epoch}, routes ${view.vipRoutes.join(',')}, eip ${view.eipEni})\n${f.tails()}`);
       await sleep(100);
     }
+    mark('settled');
+    setupMs = Date.now() - began;
+    if (process.env.EC2F_CHAOS_TIMING) options.log(`    ${scenario.id} setup: ${marks.join(', ')}`);
     const baseline = (await readEc2(world)).untouchable;
     const ownerAtStart = 'node1';
     observer = new Observer(world, cluster);

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -61,6 +61,7 @@ export async function startChaosWorld(): Promise<ChaosWorld> {
   const dynamo = dynamoResult.status === 'fulfilled' ? dynamoResult.value : undefined;
   if (!local || !dynamo) {
     await Promise.allSettled([local?.stop(), dynamo?.stop()]);
+    rmSync(dir, { recursive: true, force: true });
     throw worldResult.status === 'rejected' ? worldResult.reason : (dynamoResult as PromiseRejectedResult).reason;
   }
   const region = local.region;
@@ -145,12 +146,14 @@ export async function startChaosWorld(): Promise<ChaosWorld> {
         world.thawDynamo();
         for (const client of clients) client.destroy();
         await Promise.allSettled([r.stop(), local.stop(), dynamo.stop({ graceMs: 1000 })]);
+        rmSync(dir, { recursive: true, force: true });
       },
     };
     return world;
   } catch (error) {
     for (const client of clients) client.destroy();
     await Promise.allSettled([relay?.stop(), local.stop(), dynamo.stop({ graceMs: 1000 })]);
+    rmSync(dir, { recursive: true, force: true });
     throw error;
   }
 }

@@ -257,6 +257,47 @@ describe('Ec2Cloud.execute: failures', () => {
   });
 });
 
+describe('Ec2Cloud.execute: the runner’s own limits', () => {
+  it('ends a throttled repair by the run’s deadline when its retry budget is longer, and calls it unknown', async () => {
+    // Prepare: 300 s of restore budget, but the Lambda run has 8 s left
+    ec2.on(ReplaceRouteCommand).rejects(awsError('RequestLimitExceeded', 503));
+    const time = steppedTime();
+    const cloud = new Ec2Cloud(client, { ...time, backoff: { baseDelayMs: 100, maxDelayMs: 2000 } });
+    const deadline = time.clock() + 8_000;
+
+    // Act
+    const [outcome] = await cloud.execute([replaceRoute('rtb-0aaa0001')], tunables, { deadline });
+
+    // Assess
+    expect(outcome).toMatchObject({ result: 'unknown' });
+    expect(time.clock()).toBeLessThanOrEqual(deadline);
+  });
+
+  it('sends no mutating call once the holder cannot prove its lease, and calls the action unknown', async () => {
+    // Prepare
+    const cloud = new Ec2Cloud(client, steppedTime());
+
+    // Act
+    const outcomes = await cloud.execute([replaceRoute('rtb-0aaa0001'), associateAddress(), stopInstance], tunables, { mayAct: () => false });
+
+    // Assess
+    expect(outcomes.map((o) => o.result)).toEqual(['unknown', 'unknown', 'unknown']);
+    expect(ec2.calls()).toHaveLength(0);
+  });
+
+  it('classes an authorization refusal apart, so the engine never holds it against the owner', async () => {
+    // Prepare
+    ec2.on(ReplaceRouteCommand).rejects(awsError('UnauthorizedOperation', 403));
+    const cloud = new Ec2Cloud(client, steppedTime());
+
+    // Act
+    const [outcome] = await cloud.execute([replaceRoute('rtb-0aaa0001')], tunables);
+
+    // Assess
+    expect(outcome).toMatchObject({ result: 'terminal', code: Ec2ErrorCode.notAuthorized, cause: 'unauthorized' });
+  });
+});
+
 describe('Ec2Cloud.execute: parallelism', () => {
   it('runs actions in parallel but never more EC2 calls at once than the limit', async () => {
     // Prepare

@@ -79,10 +79,11 @@ export const SignalItemKey = {
  *     `cluster`            cluster-wide spec (region, defaults, nodes) + specHash/appliedHash/lastWriter
  *     `resource#<id>`      the resource's spec AND the status of its group (owner, epoch, phase,
  *                          version, …). Every item of a group carries the same status, written in
- *                          one transaction, so a group's resources can never disagree on the owner,
- *                          and an agent reads its resource's owner with one GetItem.
+ *                          one transaction, so a group's resources can never disagree on the owner.
+ *                          An agent reads every group's owner with one consistent Scan per interval.
  *     `lease#reconciler`   the reconcile lease: holder, fencing token, expiry, liveness baselines.
- *     `signal#…`           the newest node event per instance and per alarm (the events Lambda's).
+ *     `signal#…`           the newest node event per instance and per alarm (the events Lambda's), expiring by TTL.
+ *     `verdicts#reconciler` the reconciler's last judgement of each node and each group's findings.
  *   Keeping the lease beside the status lets one transaction check the fencing token and write
  *   the status atomically. TTL on `expiresAt` (epoch seconds) expires the signal items, and only
  *   them: no other item of this table may carry `expiresAt` (the lease's expiry is `expiresAtMs`).

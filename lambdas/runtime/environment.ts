@@ -1,4 +1,5 @@
 import { Ec2FailoverError } from '../../src/core/errors';
+import { CLUSTER_NAME_PATTERN, CLUSTER_NAME_RULE, DEFAULT_API_CALL_TIMEOUT_SECONDS } from '../../src/core/config-rules';
 import { LambdaEnvironmentVariable } from '../../src/names';
 
 /*
@@ -21,9 +22,6 @@ export interface LambdaEnvironment {
   readonly apiCallTimeoutSeconds: number;
 }
 
-const DEFAULT_API_CALL_TIMEOUT_SECONDS = 3;
-// Same rule as the config's `cluster`: it names the tables.
-const CLUSTER_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,47}$/;
 
 function required(env: NodeJS.ProcessEnv, name: string, hint: string): string {
   const value = env[name]?.trim();
@@ -40,7 +38,7 @@ export function readLambdaEnvironment(env: NodeJS.ProcessEnv = process.env): Lam
   const clusterName = required(env, LambdaEnvironmentVariable.clusterName, 'set it to the cluster name of the config (it names the DynamoDB tables)');
   if (!CLUSTER_NAME_PATTERN.test(clusterName)) {
     throw new LambdaEnvironmentError(
-      `${LambdaEnvironmentVariable.clusterName}="${clusterName}" is not a cluster name: use 1-48 letters, digits, ".", "_" or "-"`,
+      `${LambdaEnvironmentVariable.clusterName}="${clusterName}" is not a cluster name: use ${CLUSTER_NAME_RULE}`,
     );
   }
   const region = readLambdaRegion(env);

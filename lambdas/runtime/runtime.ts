@@ -4,6 +4,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { LoopDeps, LoopSummary } from '../../src/core/loop';
 import { sharedEc2Client } from '../../src/aws/ec2/client';
 import { dynamoDbClient, dynamoDbDocumentClient } from '../../src/aws/dynamodb/client';
+import { countCallFailures } from '../../src/aws/ec2/call-metrics';
 import { Ec2Cloud } from '../../src/aws/ec2/ec2-cloud';
 import { DynamoHeartbeatStore } from '../../src/aws/dynamodb/heartbeat-store';
 import { readLambdaEnvironment, readLambdaRegion, type LambdaEnvironment } from './environment';
@@ -38,11 +39,12 @@ export function reconcilerRuntime(env: NodeJS.ProcessEnv = process.env): Reconci
   const documents = dynamoDbDocumentClient(environment.region);
   const ec2 = sharedEc2Client({ region: environment.region, apiCallTimeoutSeconds: environment.apiCallTimeoutSeconds });
   const verdicts = new VerdictRecorder(new DynamoVerdictStore(documents, cluster), 'reconciler');
+  const sink = emfSink(metrics);
   const deps: LoopDeps = {
     state: new DynamoStateStore(documents, cluster),
     heartbeats: new DynamoHeartbeatStore(documents, cluster),
-    cloud: new Ec2Cloud(ec2),
-    metrics: emfSink(metrics),
+    cloud: new Ec2Cloud(ec2, { onCallFailure: countCallFailures(sink) }),
+    metrics: sink,
     afterTick: (report) => verdicts.record(report),
     lease: new DynamoLeaseStore(documents, cluster),
     signals: new SignalStore(documents, cluster),

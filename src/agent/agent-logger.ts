@@ -1,8 +1,6 @@
-/** What the agent's parts log through: one JSON line per call in production (src/process/json-logger.ts). */
-export interface AgentLogger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
+import { silentLogger, type Logger } from '../core/logger';
 
-export const silentAgentLogger: AgentLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+/** What the agent's parts log through: the one logging contract (src/core/logger.ts); JSON lines in production. */
+export type AgentLogger = Logger;
+
+export const silentAgentLogger: AgentLogger = silentLogger;

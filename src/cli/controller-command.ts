@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ReconcileLoop } from '../core/loop';
 import { sharedEc2Client } from '../aws/ec2/client';
+import { countCallFailures } from '../aws/ec2/call-metrics';
 import { Ec2Cloud } from '../aws/ec2/ec2-cloud';
 import { DynamoLeaseStore } from '../aws/dynamodb/lease-store';
 import { DynamoVerdictStore, VerdictRecorder } from '../aws/dynamodb/verdict-store';
@@ -38,16 +39,17 @@ async function runLoop(flags: ControllerOptions, io: CommandIo, stop: AbortSigna
   const holder = flags.holder ?? `${hostname()}:${process.pid}`;
   const logger = jsonLineLogger((line) => io.stdout.write(line), { cluster: spec.cluster, holder });
 
+  const metrics = emfSink(clusterMetrics(spec.cluster));
   const verdicts = new VerdictRecorder(new DynamoVerdictStore(documents, spec.cluster), holder);
   const loop = new ReconcileLoop(
     {
       state,
       heartbeats,
-      cloud: new Ec2Cloud(sharedEc2Client({ region, apiCallTimeoutSeconds: spec.defaults.tunables.apiCallTimeoutSeconds })),
+      cloud: new Ec2Cloud(sharedEc2Client({ region, apiCallTimeoutSeconds: spec.defaults.tunables.apiCallTimeoutSeconds }), { onCallFailure: countCallFailures(metrics) }),
       lease: new DynamoLeaseStore(documents, spec.cluster),
       clock: Date.now,
       logger,
-      metrics: emfSink(clusterMetrics(spec.cluster)),
+      metrics,
       afterTick: (report) => verdicts.record(report),
     },
     { holder, signal: stop },

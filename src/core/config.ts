@@ -14,13 +14,8 @@ import type { ClusterSpec, GroupSpec, MemberSpec, ResourceSpec } from './model';
 
 const code = (c: string) => ({ params: { code: c } });
 
-/** The cluster name names the DynamoDB tables (`<cluster>-resources`, …): the one rule every reader applies. */
-export const CLUSTER_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,47}$/;
-export const CLUSTER_NAME_RULE = '1-48 letters, digits, ".", "_" or "-"';
-/** An AWS region such as us-east-1. */
-export const AWS_REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
-/** Timeout of one EC2 API call when the config says nothing (`defaults.tunables.apiCallTimeoutSeconds`). */
-export const DEFAULT_API_CALL_TIMEOUT_SECONDS = 3;
+export { AWS_REGION_PATTERN, CLUSTER_NAME_PATTERN, CLUSTER_NAME_RULE, DEFAULT_API_CALL_TIMEOUT_SECONDS } from './config-rules';
+import { AWS_REGION_PATTERN, CLUSTER_NAME_PATTERN, CLUSTER_NAME_RULE, DEFAULT_API_CALL_TIMEOUT_SECONDS } from './config-rules';
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, {
   message: 'use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit',

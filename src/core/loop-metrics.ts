@@ -1,4 +1,4 @@
-import { ERROR_CLASS_DIMENSION, GROUP_DIMENSION, NODE_DIMENSION, ReconcilerMetric, type ReconcilerMetricName } from '../names';
+import { GROUP_DIMENSION, NODE_DIMENSION, ReconcilerMetric, type ReconcilerMetricName } from '../names';
 import type { ActionOutcome, GroupStatus, LivenessBaselines } from './model';
 import type { ReconcileReport } from './reconcile-types';
 
@@ -48,8 +48,8 @@ function recordOutcomes(sink: MetricsSink, outcomes: readonly ActionOutcome[]): 
     if (o.action.reason === 'drift') sink.count(ReconcilerMetric.driftFound, 1, g);
     if (o.result === 'ok' && o.action.reason === 'drift') sink.count(ReconcilerMetric.driftRepaired, 1, g);
     if (o.result === 'ok') continue;
+    // EC2 errors by class are counted per call by the adapter (its onCallFailure); here, what they meant.
     const errorClass = o.result === 'unknown' ? 'unknown' : o.cause === 'unauthorized' ? 'unauthorized' : 'terminal';
-    sink.count(ReconcilerMetric.ec2Errors, 1, { name: ERROR_CLASS_DIMENSION, value: errorClass });
     if (errorClass === 'unauthorized') sink.count(ReconcilerMetric.authorizationFailures, 1);
     if (errorClass === 'terminal') sink.count(ReconcilerMetric.repairFailures, 1, g);
   }

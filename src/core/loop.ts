@@ -2,6 +2,7 @@ import { abortableSleep } from './abortable-sleep';
 import { applyNodeSignal, parseNodeEvent } from './events';
 import type { ClusterSpec, GroupStatus, NodeSignal } from './model';
 import type { LeasePort, SignalPort, StoredSignal } from './ports';
+import { DEFAULT_API_CALL_TIMEOUT_SECONDS, DEFAULT_CHECK_INTERVAL_SECONDS } from './config-rules';
 import { LeaseKeeper } from './lease-keeper';
 import { recordTick, silentMetrics, type MetricsSink } from './loop-metrics';
 import { ReconcilerMetric } from '../names';
@@ -41,8 +42,8 @@ export interface LoopOptions {
 
 /** How long before its deadline a loop stops: one tick's EC2 calls must fit (2 × apiCallTimeout + check interval). */
 export function stopMarginMs(spec: ClusterSpec | undefined): number {
-  const apiCallTimeoutSeconds = spec?.defaults.tunables.apiCallTimeoutSeconds ?? 3;
-  const checkIntervalSeconds = spec?.defaults.checkIntervalSeconds ?? 1;
+  const apiCallTimeoutSeconds = spec?.defaults.tunables.apiCallTimeoutSeconds ?? DEFAULT_API_CALL_TIMEOUT_SECONDS;
+  const checkIntervalSeconds = spec?.defaults.checkIntervalSeconds ?? DEFAULT_CHECK_INTERVAL_SECONDS;
   return (2 * apiCallTimeoutSeconds + checkIntervalSeconds) * 1000;
 }
 
@@ -187,7 +188,7 @@ export class ReconcileLoop {
   /** EC2 work, retries included, ends one call's time before the run's deadline, leaving room to release the lease. */
   private ec2Deadline(): number | undefined {
     if (this.options.deadline === undefined) return undefined;
-    return this.options.deadline - (this.spec?.defaults.tunables.apiCallTimeoutSeconds ?? 3) * 1000;
+    return this.options.deadline - (this.spec?.defaults.tunables.apiCallTimeoutSeconds ?? DEFAULT_API_CALL_TIMEOUT_SECONDS) * 1000;
   }
 
   private intervalMs(): number {

@@ -14,7 +14,7 @@ import type {
 
 /*
  * The narrow ports through which the reconcile reaches the world. The AWS adapters in
- * src/aws implement them for real; src/core/sim implements them in memory.
+ * src/aws implement them for real; src/sim implements them in memory.
  */
 
 /** EC2 as the engine sees it: one observation of everything protected, and idempotent actions. */

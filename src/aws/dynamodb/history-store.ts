@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { QueryCommand, ScanCommand, type QueryCommandOutput, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -60,7 +61,6 @@ export interface HistoryRead {
   readonly malformed: readonly MalformedItem[];
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const HISTORY_KINDS = ['transition', 'repair', 'request', 'maintenance', 'phase'] as const satisfies readonly HistoryKind[];
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -65,7 +66,6 @@ async function enableTtl(client: DynamoDBClient, tableName: string, attribute: s
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Creates the cluster's tables that are absent, waits until all are ACTIVE, and turns their TTL on. */
 export async function ensureTables(client: DynamoDBClient, cluster: string, options: EnsureTablesOptions = {}): Promise<EnsureTablesResult> {

@@ -1,5 +1,6 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { DEFAULT_API_CALL_TIMEOUT_SECONDS } from '../../core/config-rules';
 
 /*
  * AWS clients, created once per process and reused: in Lambda a warm invocation keeps the client
@@ -22,7 +23,6 @@ export interface Ec2ClientOptions {
   readonly apiCallTimeoutSeconds?: number | undefined;
 }
 
-const DEFAULT_API_CALL_TIMEOUT_SECONDS = 3;
 
 /**
  * A new client; prefer `sharedEc2Client`, this is for tests and tools that need their own.

@@ -88,6 +88,7 @@ describe('DynamoLeaseStore.acquire', () => {
       baselines,
       tookOver: true,
       previousHolder: 'loop-a',
+      previousReleased: false,
     });
   });
 
@@ -172,7 +173,7 @@ describe('DynamoLeaseStore renew, save and release', () => {
 
     // Assess
     expect(released).toBe('done');
-    expect(next).toMatchObject({ acquired: true, fence: { holder: 'loop-b', token: 2 }, baselines, previousHolder: 'loop-a' });
+    expect(next).toMatchObject({ acquired: true, fence: { holder: 'loop-b', token: 2 }, baselines, previousHolder: 'loop-a', previousReleased: true });
   });
 });
 

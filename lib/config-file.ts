@@ -1,4 +1,4 @@
-import { loadClusterConfigFile as loadConfig, type LoadedClusterConfig } from '../src/core/config';
+import { loadClusterConfigFile as loadConfig, type LoadedClusterConfig } from '../src/core/config-text';
 import { Ec2FailoverError } from '../src/core/errors';
 
 /*

@@ -89,8 +89,10 @@ export class FailoverFunction extends Construct {
         format: OutputFormat.CJS,
         minify: true,
         sourceMap: false,
-        // The runtime ships the AWS SDK v3; bundling it would pass the 1 MB budget several times.
-        externalModules: ['@aws-sdk/*'],
+        // The runtime ships the AWS SDK v3 and the @smithy packages it is built on (the HTTP
+        // handler whose timeouts every client sets among them); bundling them would pass the 1 MB
+        // budget several times.
+        externalModules: ['@aws-sdk/*', '@smithy/*'],
         // middy and Powertools ship ES modules: prefer them so esbuild can drop what is unused.
         mainFields: ['module', 'main'],
         forceDockerBundling: false,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { AWS_REGION_PATTERN, CLUSTER_NAME_PATTERN, CLUSTER_NAME_RULE, formatConfigPath, parseYamlDocument, unknownKeysProblem } from '../core/config';
+import { AWS_REGION_PATTERN, CLUSTER_NAME_PATTERN, CLUSTER_NAME_RULE, formatConfigPath, unknownKeysProblem } from '../core/config';
+import { parseYamlDocument } from '../core/config-text';
 import { ConfigError, type ConfigProblem } from '../core/errors';
 import { AgentConfigUnreadableError, AgentErrorCode } from './agent-errors';
 

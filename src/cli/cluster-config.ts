@@ -1,4 +1,4 @@
-import { loadClusterConfigFile, type LoadedClusterConfig } from '../core/config';
+import { loadClusterConfigFile, type LoadedClusterConfig } from '../core/config-text';
 import { UsageError } from '../core/errors';
 import type { ClusterSpec, GroupSpec } from '../core/model';
 

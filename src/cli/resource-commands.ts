@@ -3,7 +3,7 @@ import { createStoredResource, deleteStoredResource, editStoredResource } from '
 import { formatFieldChange } from '../apply/spec-diff';
 import type { ResourceItem } from '../aws/dynamodb/state-items';
 import { scanResourcesTable } from '../aws/dynamodb/state-scan';
-import { parseYamlDocument } from '../core/config';
+import { parseYamlDocument } from '../core/config-text';
 import { UsageError } from '../core/errors';
 import type { ClusterSpec, HistoryEntry } from '../core/model';
 import { callerIdentity } from './caller-identity';

@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { parse as parseYaml } from 'yaml';
 import { ConfigError, type ConfigProblem } from './errors';
 import { cidrContains, parseIpv4Cidr, isIpv4Address } from './ipv4';
 import type { ClusterSpec, GroupSpec, MemberSpec, ResourceSpec } from './model';
@@ -162,15 +160,6 @@ export function unknownKeysProblem(issue: z.core.$ZodIssueUnrecognizedKeys, code
     path: formatConfigPath([...issue.path, issue.keys[0]!]),
     message: `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; check the spelling against ${reference}`,
   };
-}
-
-/** YAML (of which JSON is a subset), keys unique; a syntax error is one coded problem. */
-export function parseYamlDocument(text: string, source: string, syntaxCode: string): unknown {
-  try {
-    return parseYaml(text, { uniqueKeys: true });
-  } catch (error) {
-    throw new ConfigError([{ code: syntaxCode, path: '', message: `not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}` }], source);
-  }
 }
 
 /** Codes for fields whose problems have one meaning whatever check refused them. */
@@ -409,39 +398,4 @@ export function parseClusterConfig(input: unknown, source = 'config'): ClusterSp
   const problems = [...checkTimings(result.data), ...checkClusterRules(result.data)];
   if (problems.length > 0) throw new ConfigError(problems, source);
   return resolve(result.data);
-}
-
-/** A config as loaded: the document as written (what the apply stores) and the validated spec. */
-export interface LoadedClusterConfig {
-  /** Where it came from (a path), for messages. */
-  readonly source: string;
-  /** The document as written: defaults left unfilled, the way the apply stores it. */
-  readonly document: ClusterConfigInput;
-  readonly spec: ClusterSpec;
-}
-
-/** Parses config text (YAML, of which JSON is a subset) once, validates it, keeps the document. */
-export function loadClusterConfigText(text: string, source = 'config'): LoadedClusterConfig {
-  const document = parseYamlDocument(text, source, 'EC2F-C001');
-  const spec = parseClusterConfig(document, source);
-  return { source, document: document as ClusterConfigInput, spec };
-}
-
-/**
- * THE loader of a cluster config file: read → YAML → validate → keep the document. Every entry
- * point (the CLI, the CDK app) uses it; each names the error an unreadable file is for it.
- */
-export function loadClusterConfigFile(path: string, unreadable: (message: string, cause: unknown) => Error): LoadedClusterConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw unreadable((error as Error).message, error);
-  }
-  return loadClusterConfigText(text, path);
-}
-
-/** Parses config text (YAML, of which JSON is a subset) and validates it. */
-export function parseClusterConfigText(text: string, source = 'config'): ClusterSpec {
-  return loadClusterConfigText(text, source).spec;
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseClusterConfigText } from '../core/config';
+import { parseClusterConfigText } from '../core/config-text';
 import type { HistoryEntry } from '../core/model';
 import { SimWorld } from './sim-world';
 

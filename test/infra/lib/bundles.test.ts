@@ -9,6 +9,8 @@ import { buildStack, cleanUpAssemblies, testApp } from '../../support/synth';
  */
 
 const BUDGET_BYTES = 1_000_000;
+/** What each bundle weighed before the layout by job; none may grow past it (no YAML parser, no SDK packages). */
+const SIZE_BEFORE_BYTES: Record<string, number> = { reconciler: 680_000, events: 606_000, 'spec-apply': 620_000 };
 
 afterAll(() => {
   cleanUpAssemblies();
@@ -37,6 +39,6 @@ describe('Lambda bundles', () => {
       sizes[name] = statSync(join(assembly.directory, `asset.${s3Key!.replace(/\.zip$/, '')}`, 'index.js')).size;
     }
     console.info(`bundle sizes (bytes): ${JSON.stringify(sizes)}`);
-    for (const [name, size] of Object.entries(sizes)) expect(size, name).toBeLessThan(BUDGET_BYTES);
+    for (const [name, size] of Object.entries(sizes)) expect(size, name).toBeLessThan(Math.min(BUDGET_BYTES, SIZE_BEFORE_BYTES[name]!));
   });
 });

@@ -7,7 +7,7 @@ import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseClusterConfigText } from '../../../src/core/config';
+import { parseClusterConfigText } from '../../../src/core/config-text';
 import { localClientConfig } from '../../../src/local/local-credentials';
 import { runLocalUp } from '../../../src/local/local-up-command';
 import { DEMO_UNRELATED_ROUTE, DEMO_VIRTUAL_IP, seedDemo, type DemoSeed } from '../../../src/local/seed-demo';

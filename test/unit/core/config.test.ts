@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { clusterConfigJsonSchema, parseClusterConfig, parseClusterConfigText } from '../../../src/core/config';
+import { clusterConfigJsonSchema, parseClusterConfig } from '../../../src/core/config';
+import { parseClusterConfigText } from '../../../src/core/config-text';
 import { ConfigError } from '../../../src/core/errors';
 
 const root = join(__dirname, '..', '..', '..');

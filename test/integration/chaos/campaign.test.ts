@@ -9,15 +9,12 @@ import { convergenceBoundMs } from '../../../chaos/timing';
  * its own. It draws only the fault kinds the product must survive today; left out, and why:
  * - agent-freeze, instance-stop, controller-freeze-after-commit: the old owner is alive (thawed,
  *   or never down) when ownership moves, and stays active until its next status poll, so both
- *   nodes' hooks are live for a moment; the ordered handover (issue 15, item 3) closes that.
- * - controller-kill-after-commit: a controller killed between its status commit and its
- *   history append loses that epoch's transition; writing both in one transaction (issue 15,
- *   item 2) closes that.
+ *   nodes' hooks are live for a moment, until an ordered handover (not built yet) closes it.
  * The convergence bound is the campaign's own (derived from the profile) plus that bound again
  * as slack, for a loaded machine.
  */
 
-const EXCLUDED: readonly FaultKind[] = ['agent-freeze', 'instance-stop', 'controller-freeze-after-commit', 'controller-kill-after-commit'];
+const EXCLUDED: readonly FaultKind[] = ['agent-freeze', 'instance-stop', 'controller-freeze-after-commit'];
 const KINDS = FAULT_KINDS.filter((kind) => !EXCLUDED.includes(kind));
 
 let campaign: Campaign | undefined;

@@ -143,3 +143,24 @@ describe('dwell measures stability', () => {
     expect(world.ownerOf('app')).toBe('node1');
   });
 });
+
+describe('judgement across agent releases', () => {
+  it('judges an agent of the earlier release (no incarnation) beside one of this release alike, and fails neither for it', () => {
+    // Prepare: node1 runs this release (incarnation), node2 the earlier one (none)
+    const spec = clusterSpec();
+    const beats = (seq: number, incarnation1: string) => [
+      { instanceId: 'i-00000000000000001', seq, sentAt: 0, leaving: false, checks: [], incarnation: incarnation1 },
+      { instanceId: 'i-00000000000000002', seq, sentAt: 0, leaving: false, checks: [] },
+    ];
+    let judged = judgeNodes({ spec, heartbeats: { ok: true, value: beats(1, 'a') }, baselines: {}, now: 0 });
+
+    // Act: both advance for a minute; node1's agent restarts once on the way
+    for (let second = 1; second <= 60; second += 1) {
+      judged = judgeNodes({ spec, heartbeats: { ok: true, value: beats(1 + second, second < 30 ? 'a' : 'b') }, baselines: judged.baselines, now: second * 1000 });
+    }
+
+    // Assess: both healthy; only node1's restart shows, as the start of its stability
+    expect(judged.health.get('node1')).toMatchObject({ state: 'healthy', healthySince: 30_000 });
+    expect(judged.health.get('node2')).toMatchObject({ state: 'healthy', healthySince: 1_000 });
+  });
+});

@@ -22,7 +22,7 @@ import { startDynamoDbLocal, type DynamoDbLocal } from '../src/local/dynamodb-lo
 import { localClientConfig } from '../src/local/local-credentials';
 import { DEMO_VIRTUAL_IP, seedDemo, type DemoSeed } from '../src/local/seed-demo';
 import { localWorldEnvironment, startLocalWorld, type LocalWorld } from '../src/local/world';
-import { startImdsStandIn, type ImdsStandIn } from '../test/support/agent-imds';
+import { startImdsStandIn, type ImdsStandIn } from '../src/local/imds-stand-in';
 import { recordingHook } from '../test/support/agent-recording-hook';
 
 /*

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { AgentConfigInput } from '../src/agent/agent-config';
-import { startImdsStandIn, type ImdsStandIn } from '../test/support/agent-imds';
+import { startImdsStandIn, type ImdsStandIn } from '../src/local/imds-stand-in';
 import { LoggedProcess } from '../test/support/logged-process';
 import type { Bundles } from './bundles';
 import type { NodeName } from './scenario';

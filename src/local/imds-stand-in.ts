@@ -28,6 +28,10 @@ export interface ImdsStandIn {
   readonly endpoint: string;
   /** Requests served, as `GET /latest/meta-data/instance-id`. */
   readonly requests: readonly string[];
+  /** GETs refused for want of a valid token. */
+  readonly unauthorized: number;
+  /** Forgets every token handed out, as their TTL running out would. */
+  revokeTokens(): void;
   stop(): Promise<void>;
 }
 
@@ -51,6 +55,7 @@ function metadataOf(options: ImdsStandInOptions): Map<string, string> {
 export async function startImdsStandIn(options: ImdsStandInOptions): Promise<ImdsStandIn> {
   const tokens = new Set<string>();
   const requests: string[] = [];
+  let unauthorized = 0;
   const metadata = metadataOf(options);
   const answer = (response: ServerResponse, status: number, body: string) => {
     response.writeHead(status, { 'content-type': 'text/plain' });
@@ -68,7 +73,10 @@ export async function startImdsStandIn(options: ImdsStandInOptions): Promise<Imd
     }
     if (request.method !== 'GET') return answer(response, 405, 'method not allowed');
     const token = request.headers['x-aws-ec2-metadata-token'];
-    if (typeof token !== 'string' || !tokens.has(token)) return answer(response, 401, 'IMDSv2 token required');
+    if (typeof token !== 'string' || !tokens.has(token)) {
+      unauthorized += 1;
+      return answer(response, 401, 'IMDSv2 token required');
+    }
     const prefix = '/latest/meta-data/';
     const value = path.startsWith(prefix) ? metadata.get(path.slice(prefix.length)) : undefined;
     return value === undefined ? answer(response, 404, 'not found') : answer(response, 200, value);
@@ -81,6 +89,10 @@ export async function startImdsStandIn(options: ImdsStandInOptions): Promise<Imd
   return {
     endpoint: `http://127.0.0.1:${port}`,
     requests,
+    get unauthorized() {
+      return unauthorized;
+    },
+    revokeTokens: () => tokens.clear(),
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -8,7 +8,7 @@ import { runAgent } from '../../../src/agent/agent-command';
 import type { AgentConfigInput } from '../../../src/agent/agent-config';
 import { LOCAL_CREDENTIALS } from '../../../src/local/local-credentials';
 import { AGENT_TEST_NODES, HandDrivenCluster } from '../../support/agent-cluster';
-import { startImdsStandIn, type ImdsStandIn } from '../../support/agent-imds';
+import { startImdsStandIn, type ImdsStandIn } from '../../../src/local/imds-stand-in';
 import { eventually } from '../../support/cli-process';
 import { testDynamoDbEndpoint } from '../../support/local-dynamodb';
 

@@ -11,7 +11,7 @@ import type { AgentConfigInput } from '../../../src/agent/agent-config';
 import { localWorldEnvironment } from '../../../src/local/world';
 import { seedDemo, type DemoSeed } from '../../../src/local/seed-demo';
 import { AgentProcess, killAllAgents } from '../../support/agent-process';
-import { startImdsStandIn, type ImdsStandIn } from '../../support/agent-imds';
+import { startImdsStandIn, type ImdsStandIn } from '../../../src/local/imds-stand-in';
 import { recordingHook, type RecordingHook } from '../../support/agent-recording-hook';
 import { CliProcess, eventually, killAllCliProcesses } from '../../support/cli-process';
 import { testDynamoDbClient, testDynamoDbEndpoint, uniqueTableName } from '../../support/local-dynamodb';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentAgentLogger } from '../../../src/agent/agent-logger';
 import { ImdsClient, imdsEndpointFromEnvironment, DEFAULT_IMDS_ENDPOINT } from '../../../src/agent/imds-client';
 import { discoverIdentity } from '../../../src/agent/node-identity';
-import { startImdsStandIn, type ImdsStandIn } from '../../support/agent-imds';
+import { startImdsStandIn, type ImdsStandIn } from '../../../src/local/imds-stand-in';
 
 /* The IMDSv2 client and identity discovery against the local IMDS stand-in (127.0.0.1). */
 

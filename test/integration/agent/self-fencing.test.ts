@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import type { AgentConfigInput } from '../../../src/agent/agent-config';
 import { LOCAL_CREDENTIALS } from '../../../src/local/local-credentials';
 import { AGENT_TEST_NODES, HandDrivenCluster } from '../../support/agent-cluster';
-import { startImdsStandIn, type ImdsStandIn } from '../../support/agent-imds';
+import { startImdsStandIn, type ImdsStandIn } from '../../../src/local/imds-stand-in';
 import { AgentProcess, killAllAgents } from '../../support/agent-process';
 import { recordingHook, type RecordingHook } from '../../support/agent-recording-hook';
 import { startTcpRelay, type TcpRelay } from '../../support/agent-tcp-relay';

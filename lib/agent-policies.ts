@@ -7,7 +7,8 @@ import { iamPolicyLength, LONGEST_PSEUDO_PARAMETERS, renderIntrinsics } from './
 
 /*
  * The managed policies for the node agents' instance role: each agent may write only the heartbeat
- * item keyed by its own instance id, and read (never write) specs and status.
+ * item keyed by its own instance id, read (never write) specs and status, and read (never write)
+ * the other nodes' heartbeats: a new owner waits for the old owner's release reported there.
  *
  * Heartbeat items are keyed by the bare instance id (`i-…`), and no policy variable holds that in a
  * DynamoDB request (`ec2:SourceInstanceARN` is the full ARN; IAM cannot cut a prefix off it). So
@@ -50,6 +51,15 @@ export function readSpecsStatement(resourcesTableArn: string): PolicyStatement {
     sid: 'ReadSpecsAndStatus',
     actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'],
     resources: [resourcesTableArn],
+  });
+}
+
+/** A new owner reads the other members' heartbeats (GetItem only) for their release. */
+export function readHeartbeatsStatement(heartbeatsTableArn: string): PolicyStatement {
+  return new PolicyStatement({
+    sid: 'ReadHeartbeats',
+    actions: ['dynamodb:GetItem'],
+    resources: [heartbeatsTableArn],
   });
 }
 
@@ -110,7 +120,7 @@ export function createAgentPolicies(scope: Construct, id: string, props: AgentPo
   }
   const nodes = [...props.spec.nodes].sort((a, b) => (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0));
   const nodeOf = new Map<PolicyStatement, NodeSpec>();
-  const statements = [readSpecsStatement(props.resourcesTableArn)];
+  const statements = [readSpecsStatement(props.resourcesTableArn), readHeartbeatsStatement(props.heartbeatsTableArn)];
   for (const node of nodes) {
     const instanceArn = stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: node.instanceId });
     const statement = ownHeartbeatStatement(node, props.heartbeatsTableArn, instanceArn);
@@ -119,7 +129,7 @@ export function createAgentPolicies(scope: Construct, id: string, props: AgentPo
   }
   const packs = packStatements(scope, statements, (statement) => {
     const node = nodeOf.get(statement);
-    return node ? `the heartbeat statement of node ${node.id} (${node.instanceId})` : 'the statement that reads specs and status';
+    return node ? `the heartbeat statement of node ${node.id} (${node.instanceId})` : 'the statement that reads specs, status and heartbeats';
   });
   if (packs.length > quota) {
     throw new ConstructPropsError(

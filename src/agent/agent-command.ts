@@ -3,7 +3,7 @@ import { DynamoHeartbeatStore } from '../aws/dynamodb/heartbeat-store';
 import { DynamoStateStore } from '../aws/dynamodb/state-store';
 import { Ec2FailoverError, UsageError } from '../core/errors';
 import { failureWindowMs } from '../core/health';
-import type { ClusterSpec } from '../core/model';
+import type { ClusterSpec, Heartbeat, ReleaseBounds } from '../core/model';
 import { Command, CommanderError } from 'commander';
 import type { CliIo } from '../process/io';
 import { jsonLineLogger } from '../process/json-logger';
@@ -166,6 +166,8 @@ async function agentMain(argv: readonly string[], io: CliIo, stop: AbortSignal):
 
     const interfaces = new InterfaceResolver({ ...config.interfaces, ...interfaceFlags }, identity.interfaces, identity.interfacesError, imds, log);
     const checks = new HealthChecks(config.checks, log);
+    const heartbeats = new DynamoHeartbeatStore(documents, config.cluster);
+    let heartbeat: HeartbeatSender | undefined;
     const watcher = new OwnershipWatcher({
       cluster: config.cluster,
       instanceId: identity.instanceId,
@@ -178,11 +180,15 @@ async function agentMain(argv: readonly string[], io: CliIo, stop: AbortSignal):
       readTimeoutMs: timeoutMs,
       activateRetryMs: config.hooks.activateRetrySeconds * 1000,
       selfFencing: { enabled: config.selfFencing.enabled, leaseMs: config.selfFencing.leaseSeconds * 1000 },
+      peers: { read: (instanceId) => readPeerBeat(heartbeats, instanceId) },
+      onReport: () => heartbeat?.beatNow(),
     });
-    const heartbeat = new HeartbeatSender(new DynamoHeartbeatStore(documents, config.cluster), {
+    heartbeat = new HeartbeatSender(heartbeats, {
       instanceId: identity.instanceId,
       agentVersion: AGENT_VERSION,
       checks: () => [...checks.results(), watcher.activationCheck()],
+      groups: () => watcher.report(),
+      release: () => releaseBounds(config, watcher.currentSpec, node.id, watcher.intervalMs),
       intervalMs: () => watcher.intervalMs,
       missedBeats: () => watcher.currentSpec.defaults.heartbeat.missedBeats,
       writeTimeoutMs: timeoutMs,
@@ -196,6 +202,20 @@ async function agentMain(argv: readonly string[], io: CliIo, stop: AbortSignal):
   } finally {
     client.destroy();
   }
+}
+
+/**
+ * The bounds this node states in its heartbeat: its deactivation (the user's hook and one ip step
+ * per virtual IP of its groups) and, with self-fencing, how long after its last confirmed read of
+ * the status it has stood down (the lease, then at most one poll and one read, then the deactivation).
+ */
+export function releaseBounds(config: AgentConfig, spec: ClusterSpec, node: string, intervalMs: number): ReleaseBounds {
+  const vips = groupsOfNode(spec, node).flatMap((group) => groupBindings(spec, group, node, () => '').filter((b) => b.mode === 'route')).length;
+  const ipMs = config.hooks.mode === 'after' ? vips * config.hooks.ipTimeoutSeconds * 1000 : 0;
+  const deactivateMs = (config.hooks.deactivate?.timeoutSeconds ?? 0) * 1000 + ipMs;
+  if (!config.selfFencing.enabled) return { deactivateMs };
+  const fenceMs = config.selfFencing.leaseSeconds * 1000 + intervalMs + config.dynamoDbTimeoutSeconds * 1000 + deactivateMs;
+  return { deactivateMs, fenceMs };
 }
 
 /**
@@ -248,4 +268,10 @@ function logStart(
       failureWindowSeconds: windowMs / 1000,
     });
   }
+}
+
+/** Another member's heartbeat; a malformed one says nothing, as none. */
+async function readPeerBeat(heartbeats: DynamoHeartbeatStore, instanceId: string): Promise<Heartbeat | undefined> {
+  const read = await heartbeats.readHeartbeat(instanceId);
+  return read !== undefined && 'beat' in read ? read.beat : undefined;
 }

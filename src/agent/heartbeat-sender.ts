@@ -1,4 +1,4 @@
-import type { HealthCheckResult, Heartbeat } from '../core/model';
+import type { GroupId, GroupReport, HealthCheckResult, Heartbeat, ReleaseBounds } from '../core/model';
 import { StaleHeartbeatError } from '../aws/dynamodb/errors';
 import { DEFAULT_HEARTBEAT_TTL_SECONDS } from '../aws/dynamodb/heartbeat-store';
 import { abortableSleep, withTimeout } from '../core/abortable-sleep';
@@ -27,6 +27,10 @@ export interface HeartbeatSenderOptions {
   readonly agentVersion: string;
   /** The results to report, read at every beat. */
   readonly checks: () => readonly HealthCheckResult[];
+  /** What the node does per group, read at every beat. */
+  readonly groups?: (() => Readonly<Record<GroupId, GroupReport>>) | undefined;
+  /** The release bounds the node states, read at every beat. */
+  readonly release?: (() => ReleaseBounds) | undefined;
   /** From the cluster spec, read at every beat so a changed interval applies at once. */
   readonly intervalMs: () => number;
   /**
@@ -134,6 +138,15 @@ export class HeartbeatSender {
     if (wait.signal.aborted && !signal.aborted) await abortableSleep(this.nextDelayMs().delayMs, signal);
   }
 
+  /**
+   * One beat now, besides the rhythm: what the node reports has changed (a release a new owner
+   * waits for). Skipped when writes pile up or the node is leaving.
+   */
+  beatNow(): void {
+    if (this.leaving || this.seq === 0 || this.inFlight >= MAX_IN_FLIGHT) return;
+    void this.beat(false);
+  }
+
   /** Stops the rhythm and writes the `leaving` beat, retrying within `budgetMs`; true once one was stored. */
   async leave(budgetMs: number): Promise<boolean> {
     this.leaving = true;
@@ -155,6 +168,8 @@ export class HeartbeatSender {
       checks: this.options.checks(),
       agentVersion: this.options.agentVersion,
       incarnation: this.incarnation,
+      groups: this.options.groups?.(),
+      release: this.options.release?.(),
     };
     this.inFlight += 1;
     try {

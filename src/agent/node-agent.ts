@@ -7,7 +7,8 @@ import type { OwnershipWatcher } from './ownership-watcher';
  * The running agent: health checks, heartbeats and the ownership watcher side by side, until a
  * stop. A stop is a graceful leave: the `leaving` heartbeat first, so the control plane moves
  * ownership on its next tick instead of after the missed-beat window; then the deactivate path
- * for whatever this node holds. The poll in progress (and a hook it runs) finishes first: a
+ * for whatever this node holds, and a last `leaving` beat that reports it released (a new owner
+ * waits for that before it activates). The poll in progress (and a hook it runs) finishes first: a
  * half-run hook would leave the node in a state nobody recorded.
  */
 
@@ -38,8 +39,9 @@ export async function runNodeAgent(parts: NodeAgentParts, stop: AbortSignal): Pr
   await watching;
   const leavingWritten = await leaving;
   await parts.watcher.leaveAll();
+  const releaseWritten = await parts.heartbeat.leave(parts.leaveBudgetMs);
   checksStop.abort();
   await Promise.all([checking, beating]);
-  parts.log.info('stopped', { leavingWritten });
+  parts.log.info('stopped', { leavingWritten, releaseWritten });
   return { leavingWritten };
 }

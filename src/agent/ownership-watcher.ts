@@ -1,10 +1,11 @@
-import type { ClusterSpec, GroupId, GroupStatus, HealthCheckResult, NodeId } from '../core/model';
+import type { ClusterSpec, GroupId, GroupReport, GroupStatus, HealthCheckResult, NodeId } from '../core/model';
 import type { StoredState } from '../core/ports';
 import { abortableSleep, withTimeout } from '../core/abortable-sleep';
 import { ACTIVATE_HOOK_CHECK } from './agent-config';
 import type { AgentLogger } from './agent-logger';
 import { groupBindings, groupsOfNode, type ResourceBinding } from './group-bindings';
 import type { GroupHooks } from './group-hooks';
+import { HandoverWaits, type PeerReader } from './handover-waits';
 import type { HookCall } from './hook-environment';
 import type { InterfaceResolver } from './interface-resolver';
 import { decideGroupStep, type DeactivateReason, type GroupRecord } from './ownership-decision';
@@ -14,6 +15,10 @@ import { decideGroupStep, type DeactivateReason, type GroupRecord } from './owne
  * activate / deactivate path exactly once per change of ownership, recording each step in the
  * state file before moving on. Hooks run one at a time, in this loop: the heartbeat has a loop
  * of its own, so a long hook never silences the node.
+ *
+ * Ordered handover: a new owner activates only once every other member has let go of the group
+ * (see handover-gate.ts); the old owner reports its release in its heartbeat at once, through
+ * `onReport`, and the new owner polls quickly while it waits.
  *
  * Self-fencing (opt-in): an owner that cannot read the status for longer than the lease
  * demotes itself, trading availability (if DynamoDB is unreachable from every node, nobody
@@ -42,10 +47,16 @@ export interface OwnershipWatcherOptions {
   readonly readTimeoutMs: number;
   readonly activateRetryMs: number;
   readonly selfFencing: { readonly enabled: boolean; readonly leaseMs: number };
+  /** The other members' heartbeats, read while an activation waits for them to let go. */
+  readonly peers?: PeerReader | undefined;
+  /** Called when what `report()` says has changed: the heartbeat sends it at once. */
+  readonly onReport?: (() => void) | undefined;
   readonly clock?: (() => number) | undefined;
 }
 
 const FAILURE_LOG_EVERY = 20;
+/** The poll interval while an activation waits for another member to let go. */
+export const HANDOVER_POLL_MS = 100;
 
 export class OwnershipWatcher {
   private readonly records: Map<GroupId, GroupRecord>;
@@ -55,6 +66,9 @@ export class OwnershipWatcher {
   private lastConfirmedAt: number;
   private readFailures = 0;
   private saveFailing = false;
+  /** Groups whose deactivation is under way, by epoch: reported as `releasing`. */
+  private readonly releasing = new Map<GroupId, number>();
+  private readonly handover: HandoverWaits;
 
   constructor(private readonly options: OwnershipWatcherOptions) {
     this.clock = options.clock ?? Date.now;
@@ -62,6 +76,14 @@ export class OwnershipWatcher {
     this.node = options.spec.nodes.find((n) => n.instanceId === options.instanceId)?.id;
     this.records = options.records.load(options.log);
     this.lastConfirmedAt = this.clock();
+    this.handover = new HandoverWaits({
+      peers: options.peers ?? { read: async () => undefined },
+      log: options.log,
+      clock: this.clock,
+      readTimeoutMs: options.readTimeoutMs,
+      // An agent that is alive reads the status within a beat and reports within another; each read or write within its timeout.
+      ackMs: () => 2 * this.intervalMs + 2 * options.readTimeoutMs,
+    });
   }
 
   get currentSpec(): ClusterSpec {
@@ -75,6 +97,14 @@ export class OwnershipWatcher {
   /** A copy of what the agent last did per group. */
   snapshot(): ReadonlyMap<GroupId, GroupRecord> {
     return new Map(this.records);
+  }
+
+  /** What this node does per group, for its heartbeat: how a new owner knows it has let go. */
+  report(): Record<GroupId, GroupReport> {
+    const report: Record<GroupId, GroupReport> = {};
+    for (const [group, record] of this.records) report[group] = { epoch: record.epoch, role: record.role };
+    for (const [group, epoch] of this.releasing) report[group] = { epoch, role: 'releasing' };
+    return report;
   }
 
   /** The synthetic required check: failing while an activation of a group this node owns has failed. */
@@ -93,7 +123,8 @@ export class OwnershipWatcher {
     while (!signal.aborted) {
       const started = this.clock();
       await this.poll(signal);
-      await abortableSleep(this.intervalMs - (this.clock() - started), signal);
+      const pauseMs = this.handover.waiting ? HANDOVER_POLL_MS : this.intervalMs - (this.clock() - started);
+      await abortableSleep(pauseMs, signal);
     }
   }
 
@@ -158,6 +189,7 @@ export class OwnershipWatcher {
   private async handle(group: GroupId, status: GroupStatus | undefined, signal: AbortSignal | undefined): Promise<void> {
     const record = this.records.get(group);
     const step = decideGroupStep({ record, status, me: this.node as NodeId, now: this.clock(), retryMs: this.options.activateRetryMs });
+    if (step.kind !== 'activate') this.handover.forget(group);
     switch (step.kind) {
       case 'none':
         if (step.why === 'stale') this.options.log.warn('ignoring a status older than one already acted on', { group, seen: status?.epoch, handled: record?.epoch });
@@ -165,10 +197,12 @@ export class OwnershipWatcher {
       case 'record':
         this.records.set(group, step.record);
         this.save();
+        this.options.onReport?.();
         return;
       case 'activate':
         // A planned stop is under way: becoming active now would only be undone at once.
         if (signal?.aborted) return;
+        if (!(await this.handover.mayActivate(this.spec, this.node as NodeId, status as GroupStatus))) return;
         await this.activate(group, step.epoch, step.reason, record?.epoch);
         return;
       case 'deactivate':
@@ -186,15 +220,20 @@ export class OwnershipWatcher {
     const stored = bindings.map(({ interfaceError: _dropped, ...binding }) => binding);
     this.records.set(group, result.ok ? { epoch, role: 'active', at, bindings: stored } : { epoch, role: 'failed', at, bindings: stored, failure: result.error.message });
     this.save();
+    this.options.onReport?.();
     if (result.ok) this.options.log.info('activated', { group, epoch, reason });
   }
 
   private async deactivate(group: GroupId, epoch: number, reason: DeactivateReason, bindings: readonly ResourceBinding[]): Promise<void> {
     this.options.log.info('deactivating', { group, epoch, reason });
+    this.releasing.set(group, epoch);
+    this.options.onReport?.();
     const result = await this.options.hooks.deactivate(this.call(group, epoch, 'standby', reason, bindings));
     // Recorded as standby even when a step failed: retrying a teardown in a loop helps nobody, and it is logged.
     this.records.set(group, { epoch, role: 'standby', at: this.clock() });
+    this.releasing.delete(group);
     this.save();
+    this.options.onReport?.();
     if (result.ok) this.options.log.info('deactivated', { group, epoch, reason });
   }
 

@@ -108,7 +108,9 @@ export function judgeNodes(signals: HealthSignals): HealthJudgement {
     const healthySince = healthy ? (baseline.healthySince ?? signals.now) : undefined;
     const stableSince = healthy ? (baseline.stableSince ?? signals.now) : undefined;
     baselines[node.id] = { seq: baseline.seq, seenAt: baseline.seenAt, healthySince, stableSince, incarnation: baseline.incarnation };
-    health.set(node.id, { node: node.id, state: verdict.state, reason: verdict.reason, healthySince: stableSince });
+    // Its heartbeat stalled: whatever else is said of it, its agent is taken to be gone.
+    const silent = seen.state === 'failed' ? true : undefined;
+    health.set(node.id, { node: node.id, state: verdict.state, reason: verdict.reason, silent, healthySince: stableSince });
   }
   return { health, baselines, findings };
 }

@@ -105,6 +105,11 @@ export interface Transition {
   readonly reason: TransitionReason;
   readonly epoch: number;
   readonly detail: string;
+  /**
+   * The old owner had gone silent (its heartbeat sequence stalled) when it lost the group: its
+   * agent is taken to be gone, so the new owner does not wait for a release it cannot send.
+   */
+  readonly fromSilent?: boolean | undefined;
 }
 
 /** Per group. Changes only by a conditional write on `version`; `epoch` grows with every owner change. */
@@ -148,6 +153,30 @@ export interface Heartbeat {
   readonly agentVersion?: string | undefined;
   /** Changes each time the agent process starts: a restart is visible even when the sequence keeps growing. */
   readonly incarnation?: string | undefined;
+  /** What the agent last did per group: how a new owner knows the old one has let go. */
+  readonly groups?: Readonly<Record<GroupId, GroupReport>> | undefined;
+  /** How soon this agent stands down after losing ownership; see `ReleaseBounds`. */
+  readonly release?: ReleaseBounds | undefined;
+}
+
+/**
+ * One agent's word on one group. `releasing`: its deactivation for `epoch` is under way.
+ * `standby` at an epoch: it has acted on that epoch's status and serves nothing for the group.
+ */
+export interface GroupReport {
+  readonly epoch: number;
+  readonly role: 'active' | 'standby' | 'failed' | 'releasing';
+}
+
+/** Bounds an agent states of itself, so a new owner knows how long an unanswered release can take. */
+export interface ReleaseBounds {
+  /** The longest its deactivation takes, hooks included. */
+  readonly deactivateMs: number;
+  /**
+   * With self-fencing on: the longest from its last confirmed read of the status until it has
+   * stood down (the lease, one poll, one read, the deactivation). Absent: no self-fencing.
+   */
+  readonly fenceMs?: number | undefined;
 }
 
 /** A heartbeat item that failed validation: counts as no beat from that node, never as a verdict. */
@@ -170,6 +199,8 @@ export interface NodeHealth {
   readonly node: NodeId;
   readonly state: HealthState;
   readonly reason: string;
+  /** Failed because its heartbeat sequence stalled (not for a check, a leave, an alarm or the instance state). */
+  readonly silent?: boolean | undefined;
   /**
    * Since when (judge's clock) the node has been stable: healthy, its heartbeats advancing without
    * a gap longer than one interval, and no agent restart. What automatic switchback's dwell counts.

@@ -52,7 +52,8 @@ function moveTo(
   extra: Partial<GroupStatus> = {},
 ): OwnershipDecision {
   const epoch = status.epoch + 1;
-  const transition: Transition = { at: input.now, from: status.owner, to, reason, epoch, detail };
+  const fromSilent = status.owner !== null && input.health.get(status.owner)?.silent === true ? true : undefined;
+  const transition: Transition = { at: input.now, from: status.owner, to, reason, epoch, detail, fromSilent };
   const fenceNode =
     input.group.fencing === 'stop' && status.owner !== null && (reason === 'failover' || reason === 'repair-failed')
       ? status.owner

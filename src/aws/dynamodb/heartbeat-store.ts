@@ -42,6 +42,19 @@ const checkSchema = z.object({
   detail: z.string().optional(),
 });
 
+/** Groups one agent reports; a map far larger than any cluster is not a heartbeat. */
+const MAX_GROUPS = 100;
+
+const groupReportSchema = z.object({
+  epoch: storedInteger(0),
+  role: z.enum(['active', 'standby', 'failed', 'releasing']),
+});
+
+const releaseSchema = z.object({
+  deactivateMs: storedNumber(),
+  fenceMs: storedNumber().optional(),
+});
+
 /**
  * A heartbeat item. Attributes it does not name are ignored, so a newer agent's beat is still a
  * beat; every attribute it names must hold what the agent writes.
@@ -55,6 +68,11 @@ const heartbeatItemSchema = z.object({
   checks: z.array(checkSchema).max(MAX_CHECKS),
   agentVersion: z.string().optional(),
   incarnation: z.string().min(1).max(MAX_INCARNATION_LENGTH).optional(),
+  groups: z
+    .record(z.string().min(1), groupReportSchema)
+    .refine((groups) => Object.keys(groups).length <= MAX_GROUPS, `at most ${MAX_GROUPS} groups`)
+    .optional(),
+  release: releaseSchema.optional(),
   /** TTL_ATTRIBUTE */
   expiresAt: storedNumber().optional(),
 });
@@ -70,6 +88,8 @@ function heartbeatFromItem(item: HeartbeatItem): Heartbeat {
     checks: item.checks,
     agentVersion: item.agentVersion,
     incarnation: item.incarnation,
+    groups: item.groups,
+    release: item.release,
   };
 }
 
@@ -133,6 +153,8 @@ export class DynamoHeartbeatStore implements HeartbeatPort {
       checks: heartbeat.checks.map((check) => ({ ...check })),
       agentVersion: heartbeat.agentVersion,
       incarnation: heartbeat.incarnation,
+      groups: heartbeat.groups,
+      release: heartbeat.release,
       [TTL_ATTRIBUTE]: Math.floor(this.clock() / 1000) + Math.ceil(ttlSeconds),
     });
     try {
@@ -149,6 +171,22 @@ export class DynamoHeartbeatStore implements HeartbeatPort {
       if (isConditionalCheckFailed(error)) throw new StaleHeartbeatError(heartbeat.instanceId, heartbeat.seq);
       throw this.translate('PutItem', error);
     }
+  }
+
+  /**
+   * One node's heartbeat, read consistently: what a new owner reads of the old one. Undefined
+   * when there is none (or it expired); a malformed item comes back as such, naming its problem.
+   */
+  async readHeartbeat(instanceId: string): Promise<{ readonly beat: Heartbeat } | { readonly malformed: MalformedHeartbeat } | undefined> {
+    const { Item } = await this.call('GetItem', () =>
+      sendRaw<GetItemCommandOutput>(
+        this.documents,
+        new GetItemCommand({ TableName: this.tableName, Key: { [HEARTBEATS_PARTITION_KEY.name]: { S: instanceId } }, ConsistentRead: true }),
+      ),
+    );
+    if (Item === undefined) return undefined;
+    const verdict = judgeItem(Item, this.clock() / 1000);
+    return 'expired' in verdict ? undefined : verdict;
   }
 
   /** The last stored sequence of a node (even if expired), so a restarted agent resumes above it. */

@@ -146,6 +146,7 @@ const transitionSchema = z.object({
   reason: z.enum(['initial', 'failover', 'repair-failed', 'switchover', 'switchback']),
   epoch: storedInteger(0),
   detail: z.string(),
+  fromSilent: z.boolean().optional(),
 });
 
 const operatorRequestSchema = z.discriminatedUnion('kind', [

@@ -63,7 +63,10 @@ describe('agent policies', () => {
         ArnEquals: { 'ec2:SourceInstanceARN': `arn:aws:ec2:us-east-1:123456789012:instance/${NODE1}` },
       },
     });
-    expect(policy?.document.Statement.map((s) => s.Sid)).toEqual(['ReadSpecsAndStatus', 'OwnHeartbeat0123456789abcdef0', 'OwnHeartbeat0fedcba9876543210']);
+    expect(policy?.document.Statement.map((s) => s.Sid)).toEqual(['ReadSpecsAndStatus', 'ReadHeartbeats', 'OwnHeartbeat0123456789abcdef0', 'OwnHeartbeat0fedcba9876543210']);
+    // Any heartbeat may be read (a new owner reads the old owner's release), none written but its own.
+    expect(policy?.document.Statement.find((s) => s.Sid === 'ReadHeartbeats')).toMatchObject({ Effect: 'Allow', Action: 'dynamodb:GetItem' });
+    expect(policy?.document.Statement.find((s) => s.Sid === 'ReadHeartbeats')).not.toHaveProperty('Condition');
   });
 
   it('packs 64 nodes into managed policies that each stay under 6,144 characters, every node once, deterministically', () => {

@@ -259,6 +259,8 @@ describe('ec2-failover agent (real agents and controller, local world)', () => {
     await settle();
     expect(hookRuns('node2')).toHaveLength(3);
     writeFileSync(hooks.get('node2')!.failFile, '');
+    // node1's deactivation takes 1.5 s: node2 must not activate before it ends.
+    writeFileSync(hooks.get('node1')!.slowFile, '');
 
     // Act
     await store.requestOperatorAction('demo', { kind: 'switchover', to: 'node2', id: 'agent-test-1', requestedAt: Date.now() });
@@ -272,6 +274,10 @@ describe('ec2-failover agent (real agents and controller, local world)', () => {
     await node2.waitFor((l) => l.message === 'activation failed' && l.group === 'demo' && l.epoch === 4);
     expect(hookRuns('node2').slice(3)).toEqual(['active demo 4 became-owner', 'standby demo 5 lost-ownership']);
     expect(hookRuns('node1').slice(3)).toEqual(['standby demo 4 lost-ownership', 'active demo 5 became-owner']);
+    // Ordered handover: each new owner's activation started only after the old owner's deactivation ended.
+    const released = hooks.get('node1')!.timeOf('standby demo 4 lost-ownership')!;
+    expect(hooks.get('node2')!.timeOf('active demo 4 became-owner')!.start).toBeGreaterThanOrEqual(released.end);
+    expect(hooks.get('node1')!.timeOf('active demo 5 became-owner')!.start).toBeGreaterThanOrEqual(hooks.get('node2')!.timeOf('standby demo 5 lost-ownership')!.end);
     // No longer the owner: the synthetic check has cleared.
     const cleared = await eventually(async () => {
       const checks = (await heartbeatItem('node2'))?.checks as { name: string; ok: boolean }[] | undefined;

@@ -6,16 +6,11 @@ import { convergenceBoundMs } from '../../../chaos/timing';
 
 /*
  * A short fault campaign (npm run chaos) with real agents and controllers in a local world of
- * its own. It draws only the fault kinds the product must survive today; left out, and why:
- * - agent-freeze, instance-stop, controller-freeze-after-commit: the old owner is alive (thawed,
- *   or never down) when ownership moves, and stays active until its next status poll, so both
- *   nodes' hooks are live for a moment, until an ordered handover (not built yet) closes it.
- * The convergence bound is the campaign's own (derived from the profile) plus that bound again
- * as slack, for a loaded machine.
+ * its own, drawing from every fault kind. The convergence bound is the campaign's own (derived
+ * from the profile) plus that bound again as slack, for a loaded machine.
  */
 
-const EXCLUDED: readonly FaultKind[] = ['agent-freeze', 'instance-stop', 'controller-freeze-after-commit'];
-const KINDS = FAULT_KINDS.filter((kind) => !EXCLUDED.includes(kind));
+const KINDS: readonly FaultKind[] = FAULT_KINDS;
 
 let campaign: Campaign | undefined;
 

@@ -67,6 +67,32 @@ function gapsBetweenAttempts(table: FakeHeartbeatTable, from = 0): number[] {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('HeartbeatSender', () => {
+  it('sends what the node reports at once when asked, besides the rhythm', async () => {
+    // Prepare
+    const table = new FakeHeartbeatTable();
+    let groups = { db: { epoch: 1, role: 'active' as const } } as Record<string, { epoch: number; role: 'active' | 'standby' | 'failed' | 'releasing' }>;
+    const beats = new HeartbeatSender(table, {
+      instanceId: 'i-0000000000000001',
+      agentVersion: '9.9.9',
+      checks: () => [],
+      groups: () => groups,
+      release: () => ({ deactivateMs: 1500 }),
+      intervalMs: () => 60_000,
+      writeTimeoutMs: 100,
+      log: silentAgentLogger,
+    });
+    await beats.initialize();
+
+    // Act
+    groups = { db: { epoch: 2, role: 'releasing' } };
+    beats.beatNow();
+    await sleep(20);
+
+    // Assess
+    expect(table.attempts).toHaveLength(1);
+    expect(table.stored).toMatchObject({ groups: { db: { epoch: 2, role: 'releasing' } }, release: { deactivateMs: 1500 } });
+  });
+
   it('resumes above the stored sequence when the clock is behind it', async () => {
     // Prepare
     const table = new FakeHeartbeatTable();

@@ -6,7 +6,7 @@ import type { GroupRecord } from '../../../src/agent/ownership-decision';
 import { OwnershipWatcher, type RecordStore } from '../../../src/agent/ownership-watcher';
 import { HookFailedError } from '../../../src/agent/agent-errors';
 import { parseClusterConfig, type ClusterConfigInput } from '../../../src/core/config';
-import { initialStatus, type ClusterSpec, type GroupStatus } from '../../../src/core/model';
+import { initialStatus, type ClusterSpec, type GroupStatus, type Heartbeat } from '../../../src/core/model';
 
 const INSTANCE = 'i-0000000000000001';
 
@@ -36,6 +36,9 @@ class World {
   readonly calls: { kind: 'activate' | 'deactivate'; call: HookCall }[] = [];
   activateFails = false;
   saved = new Map<string, GroupRecord>();
+  /** Other nodes' heartbeats, by instance id. */
+  readonly peerBeats = new Map<string, Heartbeat>();
+  reports = 0;
 
   readonly records: RecordStore = {
     load: () => new Map(this.saved),
@@ -71,6 +74,10 @@ class World {
       readTimeoutMs: 1000,
       activateRetryMs: 30_000,
       selfFencing: { enabled: options.selfFencing ?? false, leaseMs: 1000 },
+      peers: { read: async (instanceId) => this.peerBeats.get(instanceId) },
+      onReport: () => {
+        this.reports += 1;
+      },
       clock: () => this.now,
     });
   }
@@ -244,5 +251,121 @@ describe('OwnershipWatcher', () => {
     // Assess
     expect(world.steps()).toEqual(['activate 1 became-owner', 'deactivate 1 leaving']);
     expect(world.saved.get('db')).toMatchObject({ epoch: 1, role: 'standby' });
+  });
+});
+
+const NODE2 = 'i-0000000000000002';
+
+function node2Says(world: World, report: Heartbeat['groups'], extra: Partial<Heartbeat> = {}): void {
+  world.peerBeats.set(NODE2, { instanceId: NODE2, seq: 10, sentAt: 0, leaving: false, checks: [], groups: report, release: { deactivateMs: 1000 }, ...extra });
+}
+
+function handedOver(world: World, epoch: number, fromSilent = false): void {
+  const status: GroupStatus = {
+    ...owned('node1', epoch),
+    lastTransition: { at: 0, from: 'node2', to: 'node1', reason: 'switchover', epoch, detail: 'requested by operator', fromSilent },
+  };
+  world.current = { ...world.current, statuses: new Map([['db', status]]) };
+}
+
+describe('OwnershipWatcher: ordered handover', () => {
+  it('activates only after the old owner reports its release for the new epoch', async () => {
+    // Prepare
+    const world = new World();
+    const watcher = world.watcher();
+    node2Says(world, { db: { epoch: 1, role: 'active' } });
+    handedOver(world, 2);
+
+    // Act
+    await watcher.poll();
+    const whileHeld = world.steps();
+    const waiting = watcher.report();
+    node2Says(world, { db: { epoch: 2, role: 'releasing' } });
+    world.now += 300;
+    await watcher.poll();
+    node2Says(world, { db: { epoch: 2, role: 'standby' } });
+    world.now += 300;
+    await watcher.poll();
+
+    // Assess
+    expect(whileHeld).toEqual([]);
+    expect(waiting).toEqual({});
+    expect(world.steps()).toEqual(['activate 2 became-owner']);
+    expect(watcher.report()).toEqual({ db: { epoch: 2, role: 'active' } });
+  });
+
+  it('does not wait for an old owner whose heartbeat had stalled (no self-fencing)', async () => {
+    // Prepare
+    const world = new World();
+    const watcher = world.watcher();
+    node2Says(world, { db: { epoch: 1, role: 'active' } });
+    handedOver(world, 2, true);
+
+    // Act
+    await watcher.poll();
+
+    // Assess
+    expect(world.steps()).toEqual(['activate 2 became-owner']);
+  });
+
+  it('waits out the self-fencing bound of a stalled old owner', async () => {
+    // Prepare
+    const world = new World();
+    const watcher = world.watcher();
+    node2Says(world, { db: { epoch: 1, role: 'active' } }, { release: { deactivateMs: 1000, fenceMs: 5000 } });
+    handedOver(world, 2, true);
+
+    // Act
+    await watcher.poll();
+    world.now += 4000;
+    await watcher.poll();
+    const beforeBound = world.steps();
+    world.now += 1000;
+    await watcher.poll();
+
+    // Assess
+    expect(beforeBound).toEqual([]);
+    expect(world.steps()).toEqual(['activate 2 became-owner']);
+  });
+
+  it('reports a release as it happens: releasing during the hook, standby at the new epoch after it', async () => {
+    // Prepare
+    const world = new World();
+    const watcher = world.watcher();
+    world.setStatus('node1', 1);
+    await watcher.poll();
+    let duringHook: unknown;
+    const reportsBefore = world.reports;
+    const original = world.calls.push.bind(world.calls);
+    world.calls.push = (...items) => {
+      duringHook = watcher.report();
+      return original(...items);
+    };
+
+    // Act
+    world.setStatus('node2', 2);
+    await watcher.poll();
+
+    // Assess
+    expect(duringHook).toEqual({ db: { epoch: 2, role: 'releasing' } });
+    expect(watcher.report()).toEqual({ db: { epoch: 2, role: 'standby' } });
+    expect(world.reports - reportsBefore).toBe(2);
+  });
+
+  it('a standby that sees a newer epoch reports it at once', async () => {
+    // Prepare
+    const world = new World();
+    const watcher = world.watcher();
+    world.setStatus('node2', 1);
+    await watcher.poll();
+    const reportsBefore = world.reports;
+
+    // Act
+    world.setStatus('node2', 3);
+    await watcher.poll();
+
+    // Assess
+    expect(watcher.report()).toEqual({ db: { epoch: 3, role: 'standby' } });
+    expect(world.reports).toBeGreaterThan(reportsBefore);
   });
 });

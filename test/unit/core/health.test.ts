@@ -164,3 +164,31 @@ describe('judgement across agent releases', () => {
     expect(judged.health.get('node2')).toMatchObject({ state: 'healthy', healthySince: 1_000 });
   });
 });
+
+describe('what a new owner learns of the old one', () => {
+  it('marks a failover away from a node whose heartbeat stalled as from a silent node', async () => {
+    // Prepare
+    const world = await settled();
+
+    // Act
+    world.crash('node1');
+    await world.run(4.5);
+
+    // Assess
+    expect(world.state.statuses.get('app')?.lastTransition).toMatchObject({ from: 'node1', to: 'node2', reason: 'failover', fromSilent: true });
+  });
+
+  it('does not mark a failover away from a node that is still beating (a graceful leave)', async () => {
+    // Prepare
+    const world = await settled();
+
+    // Act
+    world.node('node1').leaving = true;
+    await world.run(2);
+
+    // Assess
+    const transition = world.state.statuses.get('app')?.lastTransition;
+    expect(transition).toMatchObject({ from: 'node1', to: 'node2', reason: 'failover' });
+    expect(transition?.fromSilent).toBeUndefined();
+  });
+});

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../core/error-codes';
 import { Ec2FailoverError } from '../core/errors';
 
 /*
@@ -8,7 +9,7 @@ import { Ec2FailoverError } from '../core/errors';
 
 export const ExitCode = { ok: 0, failed: 1, usage: 2, conflict: 3, refused: 4, timedOut: 5 } as const;
 
-const BY_CODE: Readonly<Record<string, number>> = {
+const BY_CODE: Readonly<Partial<Record<ErrorCode, number>>> = {
   'EC2F-U002': ExitCode.conflict,
   'EC2F-A001': ExitCode.conflict,
   'EC2F-A002': ExitCode.conflict,

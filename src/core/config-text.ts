@@ -1,3 +1,4 @@
+import type { ErrorCode } from './error-codes';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { parseClusterConfig, type ClusterConfigInput } from './config';
@@ -10,7 +11,7 @@ import type { ClusterSpec } from './model';
  */
 
 /** YAML (of which JSON is a subset), keys unique; a syntax error is one coded problem. */
-export function parseYamlDocument(text: string, source: string, syntaxCode: string): unknown {
+export function parseYamlDocument(text: string, source: string, syntaxCode: ErrorCode): unknown {
   try {
     return parseYaml(text, { uniqueKeys: true });
   } catch (error) {

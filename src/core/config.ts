@@ -1,3 +1,4 @@
+import { isErrorCode, type ErrorCode } from './error-codes';
 import { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './errors';
 import { cidrContains, parseIpv4Cidr, isIpv4Address } from './ipv4';
@@ -154,7 +155,7 @@ export function formatConfigProblem(problem: ConfigProblem): string {
 }
 
 /** An unknown key (usually a typo): named with its path, pointing at the reference to check against. */
-export function unknownKeysProblem(issue: z.core.$ZodIssueUnrecognizedKeys, code: string, reference: string): ConfigProblem {
+export function unknownKeysProblem(issue: z.core.$ZodIssueUnrecognizedKeys, code: ErrorCode, reference: string): ConfigProblem {
   return {
     code,
     path: formatConfigPath([...issue.path, issue.keys[0]!]),
@@ -163,7 +164,7 @@ export function unknownKeysProblem(issue: z.core.$ZodIssueUnrecognizedKeys, code
 }
 
 /** Codes for fields whose problems have one meaning whatever check refused them. */
-const CODE_BY_FIELD: Readonly<Record<string, string>> = {
+const CODE_BY_FIELD: Readonly<Record<string, ErrorCode>> = {
   priority: 'EC2F-C006',
   eni: 'EC2F-C011',
   privateIp: 'EC2F-C012',
@@ -176,7 +177,7 @@ function problemFromZodIssue(issue: z.core.$ZodIssue): ConfigProblem {
   if (issue.code === 'unrecognized_keys') return unknownKeysProblem(issue, 'EC2F-C002', 'the config reference');
   const path = formatConfigPath(issue.path);
   const field = issue.path[issue.path.length - 1];
-  if (params?.code) return { code: params.code, path, message: issue.message };
+  if (params?.code && isErrorCode(params.code)) return { code: params.code, path, message: issue.message };
   if (issue.code === 'invalid_union' && issue.path.length === 2 && issue.path[0] === 'resources') {
     return { code: 'EC2F-C010', path: `${path}.mode`, message: 'mode must be "route" or "eip"' };
   }
@@ -247,7 +248,7 @@ function checkTimings(config: ClusterConfig): ConfigProblem[] {
 /** Rules across fields: node references, priorities, VIP placement, group consistency. */
 function checkClusterRules(config: ClusterConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const add = (c: string, path: string, message: string) => problems.push({ code: c, path, message });
+  const add = (c: ErrorCode, path: string, message: string) => problems.push({ code: c, path, message });
 
   const nodeIds = new Set<string>();
   const instanceIds = new Set<string>();

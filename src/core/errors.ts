@@ -1,10 +1,12 @@
+import type { ErrorCode } from './error-codes';
+
 /**
- * Every error the product raises carries a stable code (`EC2F-…`) that the README's
- * message catalog explains, so an operator can look up cause and action.
+ * Every error the product raises carries a stable code (`EC2F-…`) from the one list in
+ * error-codes.ts, which the README's message catalog shows, so an operator can look up cause and action.
  */
 export class Ec2FailoverError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(`${code} ${message}`, options);
     this.name = 'Ec2FailoverError';
     this.code = code;
@@ -12,7 +14,7 @@ export class Ec2FailoverError extends Error {
 }
 
 export interface ConfigProblem {
-  readonly code: string;
+  readonly code: ErrorCode;
   /** Dotted path into the config, e.g. `resources[0].members[1].priority`. */
   readonly path: string;
   readonly message: string;

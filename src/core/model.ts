@@ -1,3 +1,4 @@
+import type { ErrorCode } from './error-codes';
 /*
  * The domain model shared by every part of ec2-failover. Pure types: no AWS SDK, no Lambda.
  * Times are milliseconds on the clock of whoever judges (the reconciler's own clock).
@@ -313,7 +314,7 @@ export type ActionOutcome =
   | {
       readonly action: Action;
       readonly result: 'terminal';
-      readonly code: string;
+      readonly code: ErrorCode;
       /** What the refusal means: for ownership, only a gone resource counts against the owner. */
       readonly cause: RefusalCause;
       readonly error: string;
@@ -331,7 +332,7 @@ export type RefusalCause = 'gone' | 'instance-gone' | 'unauthorized' | 'rejected
 
 /** Something an operator should know that needs no change of state: logged, counted, alarmed on. */
 export interface Finding {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly severity: 'info' | 'warning' | 'error';
   /** The group it concerns; absent for a finding about a node alone. */
   readonly group?: GroupId | undefined;

@@ -1,3 +1,4 @@
+import type { ErrorCode } from './error-codes';
 import { destinationsInsideVpc } from './eligibility';
 import type {
   Action,
@@ -45,7 +46,7 @@ export function planGroup(spec: ClusterSpec, group: GroupSpec, status: GroupStat
 
   const reason: ActionReason =
     status.phase === 'failing-over' && status.lastTransition ? status.lastTransition.reason : 'drift';
-  const note = (code: string, severity: Finding['severity'], resource: string, message: string) =>
+  const note = (code: ErrorCode, severity: Finding['severity'], resource: string, message: string) =>
     findings.push({ code, severity, group: group.id, resource, message });
 
   if (status.phase === 'failing-over' && status.fenceNode) {
@@ -93,7 +94,7 @@ type PartialAction =
 
 interface ResourcePlan {
   readonly actions: PartialAction[];
-  readonly findings: { code: string; severity: Finding['severity']; message: string }[];
+  readonly findings: { code: ErrorCode; severity: Finding['severity']; message: string }[];
   readonly complete: boolean;
 }
 

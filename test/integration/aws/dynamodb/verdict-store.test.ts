@@ -110,7 +110,7 @@ describe('DynamoVerdictStore', () => {
       health: new Map([['node1', { node: 'node1', state: 'unknown', reason: 'waiting for the heartbeat sequence to advance' }]]),
       findings: [
         { code: 'EC2F-R001', severity: 'error', group: 'db', message: 'no healthy member' },
-        { code: 'EC2F-X000', severity: 'info', group: 'db', message: 'ignored' },
+        { code: 'EC2F-R002', severity: 'info', group: 'db', message: 'ignored' },
       ],
       groups: ['db', 'web'],
     });

@@ -1,8 +1,10 @@
-import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { DeleteCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { clusterConfigSchema, parseClusterConfig } from '../core/config';
 import { ConfigError, Ec2FailoverError } from '../core/errors';
 import {
   ApplyErrorCode,
+  cancellationCodes,
   ClusterNotInitializedError,
   ConcurrentApplyError,
   isConditionalCheckFailed,
@@ -122,6 +124,88 @@ export async function deleteStoredResource(documents: DynamoDBDocumentClient, cl
   return item;
 }
 
+export interface EditOptions {
+  readonly now?: number | undefined;
+  /** Validate and diff, write nothing. */
+  readonly dryRun?: boolean | undefined;
+}
+
+export interface ResourcesEditResult {
+  /** Per resource named, in that order; fields empty when it is unchanged. */
+  readonly changes: readonly { readonly resourceId: string; readonly fields: readonly FieldChange[] }[];
+}
+
+/** The items named, each read once; an unknown id is refused naming the known ones. */
+function itemsNamed(cluster: string, resources: readonly ResourceItem[], resourceIds: readonly string[]): ResourceItem[] {
+  return resourceIds.map((resourceId) => {
+    const item = resources.find((r) => r.resourceId === resourceId);
+    if (item) return item;
+    const known = resources.map((r) => r.resourceId).join(', ');
+    throw new ConfigError([{ code: 'EC2F-C008', path: 'resources', message: `cluster "${cluster}" has no resource "${resourceId}"; resources: ${known}` }], 'edit');
+  });
+}
+
+function editedSpec(item: ResourceItem, edit: (spec: ResourceItem['spec']) => ResourceItem['spec']): ResourceItem['spec'] {
+  const edited = storable(edit(structuredClone(item.spec)));
+  if (edited.id !== item.resourceId) {
+    throw new ConfigError([{ code: 'EC2F-C016', path: 'id', message: 'an edit cannot rename a resource' }], 'edit');
+  }
+  if ((edited.group ?? edited.id) !== item.group) throw new GroupChangeByEditError(item.resourceId);
+  return edited;
+}
+
+function updateAction(cluster: string, item: ResourceItem, spec: ResourceItem['spec'], writer: string, now: number) {
+  return {
+    TableName: resourcesTableName(cluster),
+    Key: { pk: item.pk },
+    UpdateExpression: 'SET #spec = :spec, #specHash = :specHash, #lastWriter = :writer, #updatedAt = :now',
+    ConditionExpression: '#specHash = :readSpecHash',
+    ExpressionAttributeNames: { '#spec': 'spec', '#specHash': 'specHash', '#lastWriter': 'lastWriter', '#updatedAt': 'updatedAt' },
+    ExpressionAttributeValues: { ':spec': spec, ':specHash': specHash(spec), ':writer': writer, ':now': now, ':readSpecHash': item.specHash },
+  };
+}
+
+/** One item: an update; several: one transaction, so a group never holds half an edit. */
+async function writeEdits(documents: DynamoDBDocumentClient, cluster: string, updates: readonly ReturnType<typeof updateAction>[], what: string): Promise<void> {
+  try {
+    if (updates.length === 1) await documents.send(new UpdateCommand(updates[0]!));
+    else await documents.send(new TransactWriteCommand({ TransactItems: updates.map((Update) => ({ Update })), ClientRequestToken: randomUUID() }));
+  } catch (error) {
+    const codes = cancellationCodes(error);
+    if (isConditionalCheckFailed(error) || codes?.some((c) => c === 'ConditionalCheckFailed' || c === 'TransactionConflict')) {
+      throw new ConcurrentApplyError(cluster, `${what} was not edited; retry the edit`, error);
+    }
+    throw new StateStoreUnavailableError(`${updates.length === 1 ? 'UpdateItem' : 'TransactWriteItems'} ${resourcesTableName(cluster)}`, error);
+  }
+}
+
+/**
+ * Edits several resources of the stored spec at once (the resources of one group must agree on
+ * members, switchback and fencing, so a change to one of them is a change to all). The result
+ * must validate as a whole cluster; every write is conditional on the spec read.
+ */
+export async function editStoredResources(
+  documents: DynamoDBDocumentClient,
+  cluster: string,
+  resourceIds: readonly string[],
+  edit: (spec: ResourceItem['spec']) => ResourceItem['spec'],
+  writer: string,
+  options: EditOptions = {},
+): Promise<ResourcesEditResult> {
+  const stored = await scanResourcesTable(documents, cluster);
+  if (!stored.cluster) throw new ClusterNotInitializedError(cluster, `no cluster item in ${resourcesTableName(cluster)}`);
+  const items = itemsNamed(cluster, stored.resources, resourceIds);
+  const edited = new Map(items.map((item) => [item.resourceId, editedSpec(item, edit)]));
+  const resources = stored.resources.map((r) => ({ ...r, spec: edited.get(r.resourceId) ?? r.spec }));
+  parseClusterConfig(configDocumentFromItems(stored.cluster, resources), 'edited spec');
+
+  const changes = items.map((item) => ({ resourceId: item.resourceId, fields: diffValues(item.spec, edited.get(item.resourceId)) }));
+  const updates = items.filter((_, i) => changes[i]!.fields.length > 0).map((item) => updateAction(cluster, item, edited.get(item.resourceId)!, writer, options.now ?? Date.now()));
+  if (updates.length > 0 && !options.dryRun) await writeEdits(documents, cluster, updates, `resource ${resourceIds.map((id) => `"${id}"`).join(', ')}`);
+  return { changes };
+}
+
+/** Edits one resource of the stored spec (see editStoredResources). */
 export async function editStoredResource(
   documents: DynamoDBDocumentClient,
   cluster: string,
@@ -130,37 +214,6 @@ export async function editStoredResource(
   writer: string,
   now: number = Date.now(),
 ): Promise<ResourceEditResult> {
-  const stored = await scanResourcesTable(documents, cluster);
-  if (!stored.cluster) throw new ClusterNotInitializedError(cluster, `no cluster item in ${resourcesTableName(cluster)}`);
-  const item = stored.resources.find((r) => r.resourceId === resourceId);
-  if (!item) {
-    throw new ConfigError([{ code: 'EC2F-C008', path: 'resources', message: `cluster "${cluster}" has no resource "${resourceId}"` }], 'edit');
-  }
-  const edited = JSON.parse(JSON.stringify(withoutUndefined(edit(structuredClone(item.spec))))) as ResourceItem['spec'];
-  if (edited.id !== resourceId) {
-    throw new ConfigError([{ code: 'EC2F-C016', path: 'id', message: 'an edit cannot rename a resource' }], 'edit');
-  }
-  if ((edited.group ?? edited.id) !== item.group) throw new GroupChangeByEditError(resourceId);
-
-  const resources = stored.resources.map((r) => (r.resourceId === resourceId ? { ...r, spec: edited } : r));
-  parseClusterConfig(configDocumentFromItems(stored.cluster, resources), 'edited spec');
-
-  const fields = diffValues(item.spec, edited);
-  if (fields.length === 0) return { fields };
-  try {
-    await documents.send(
-      new UpdateCommand({
-        TableName: resourcesTableName(cluster),
-        Key: { pk: item.pk },
-        UpdateExpression: 'SET #spec = :spec, #specHash = :specHash, #lastWriter = :writer, #updatedAt = :now',
-        ConditionExpression: '#specHash = :readSpecHash',
-        ExpressionAttributeNames: { '#spec': 'spec', '#specHash': 'specHash', '#lastWriter': 'lastWriter', '#updatedAt': 'updatedAt' },
-        ExpressionAttributeValues: { ':spec': edited, ':specHash': specHash(edited), ':writer': writer, ':now': now, ':readSpecHash': item.specHash },
-      }),
-    );
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) throw new ConcurrentApplyError(cluster, `resource "${resourceId}" was not edited; retry the edit`, error);
-    throw new StateStoreUnavailableError(`UpdateItem ${resourcesTableName(cluster)}`, error);
-  }
-  return { fields };
+  const { changes } = await editStoredResources(documents, cluster, [resourceId], edit, writer, { now });
+  return { fields: changes[0]!.fields };
 }

@@ -152,9 +152,12 @@ export function buildProgram(run: (action: Action) => Handler): Command {
     .argument('<resource>', 'resource id')
     .requiredOption('--node <node>', 'the member to remove', once())
     .action(run(async (options, io) => (await resources()).runResourceUnextend(options as never, io)));
-  resourceCommand('set', 'change settings: switchback=…, fencing=…, priority.NODE=…, eni.NODE=…, privateIp.NODE=…')
+  resourceCommand('set', 'change settings: switchback, fencing, vpcId, vpcCidr, destination, routeTables, allocationId; priority.NODE, eni.NODE, privateIp.NODE')
     .argument('<resource>', 'resource id')
-    .argument('<settings...>', 'key=value pairs')
+    .argument('<settings...>', 'key=value pairs (an empty value removes an optional key)')
+    .option('--whole-group', "apply the settings to every resource of the resource's group")
+    .option('--dry-run', 'validate and show the diff, write nothing')
+    .option('--json', 'print JSON')
     .action(run(async (options, io) => (await resources()).runResourceSet(options as never, io)));
   resourceCommand('delete', 'stop protecting a resource (its routes and Elastic IP are left where they are)')
     .argument('<resource>', 'resource id')

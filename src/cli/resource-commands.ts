@@ -1,16 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { createStoredResource, deleteStoredResource, editStoredResource } from '../apply/spec-edit';
+import { createStoredResource, deleteStoredResource, editStoredResource, editStoredResources, type ResourcesEditResult } from '../apply/spec-edit';
 import { formatFieldChange } from '../apply/spec-diff';
 import type { ResourceItem } from '../aws/dynamodb/state-items';
 import { scanResourcesTable } from '../aws/dynamodb/state-scan';
 import { parseYamlDocument } from '../core/config-text';
-import { UsageError } from '../core/errors';
+import { ConfigError, UsageError } from '../core/errors';
 import type { ClusterSpec, HistoryEntry } from '../core/model';
 import { callerIdentity } from './caller-identity';
 import { RequestRefusedError } from './cli-errors';
 import type { CommandIo } from './cli-io';
 import { readClusterConfig } from './cluster-config';
 import { clusterContextFor, type ClusterContext } from './cluster-context';
+import { applySettings, explainProblems, parseSettings } from './resource-set';
 
 /*
  * `ec2-failover resource show|create|extend|unextend|set|delete`: the seed's wizards as commands.
@@ -151,34 +152,53 @@ export async function runResourceUnextend(options: ResourceOptions, io: CommandI
   );
 }
 
-/** `key=value` edits: switchback, fencing, priority.NODE, eni.NODE, privateIp.NODE. */
-export function applySettings(spec: Spec, settings: readonly string[]): Spec {
-  let edited: Spec = { ...spec, members: members(spec) };
-  for (const setting of settings) {
-    const match = /^([A-Za-z]+)(?:\.([A-Za-z0-9_.-]+))?=(.*)$/.exec(setting);
-    if (!match) throw new UsageError(`"${setting}" is not key=value (keys: switchback, fencing, priority.NODE, eni.NODE, privateIp.NODE)`);
-    const [, key, node, value] = match as unknown as [string, string, string | undefined, string];
-    if ((key === 'switchback' || key === 'fencing') && node === undefined) {
-      edited = { ...edited, [key]: value };
-      continue;
-    }
-    if ((key === 'priority' || key === 'eni' || key === 'privateIp') && node !== undefined) {
-      const list = members(edited);
-      const at = list.findIndex((m) => m.node === node);
-      if (at < 0) throw new UsageError(`resource "${spec.id}" has no member "${node}"`);
-      list[at] = { ...list[at]!, [key]: key === 'priority' ? Number(value) : value };
-      edited = { ...edited, members: list };
-      continue;
-    }
-    throw new UsageError(`unknown setting "${setting}"; keys: switchback, fencing, priority.NODE, eni.NODE, privateIp.NODE`);
-  }
-  return edited;
+export interface SetOptions extends ResourceOptions {
+  readonly dryRun?: boolean | undefined;
+  readonly wholeGroup?: boolean | undefined;
 }
 
-export async function runResourceSet(options: ResourceOptions, io: CommandIo): Promise<number> {
-  const settings = options.args.slice(1);
-  if (settings.length === 0) throw new UsageError('resource set needs at least one key=value');
-  return change(options, io, 'set', `set ${settings.join(' ')}`, (spec) => applySettings(spec, settings));
+/** The resources a set edits: the one named, or with --whole-group every resource of its group. */
+async function resourcesToSet(edit: Edit, resource: string, wholeGroup: boolean): Promise<ResourceItem[]> {
+  const stored = (await scanResourcesTable(edit.context.documents, edit.context.spec.cluster)).resources;
+  const item = stored.find((r) => r.resourceId === resource);
+  if (!item) throw new UsageError(`cluster "${edit.context.spec.cluster}" has no resource "${resource}"; resources: ${stored.map((r) => r.resourceId).join(', ')}`);
+  return wholeGroup ? stored.filter((r) => r.group === item.group) : [item];
+}
+
+function formatSetResult(changes: ResourcesEditResult['changes'], dryRun: boolean): string {
+  const lines = changes.map(({ resourceId, fields }) =>
+    fields.length === 0 ? `= resource ${resourceId}: nothing to change` : `~ resource ${resourceId}: ${fields.map(formatFieldChange).join(', ')}`,
+  );
+  if (dryRun) lines.push('dry run: nothing written');
+  return `${lines.join('\n')}\n`;
+}
+
+/** `resource set RESOURCE key=value …`: see resource-set.ts for the keys. */
+export async function runResourceSet(options: SetOptions, io: CommandIo): Promise<number> {
+  const [resource, ...texts] = options.args as [string, ...string[]];
+  const settings = parseSettings(texts);
+  const edit = await open(options, 'set');
+  const items = await resourcesToSet(edit, resource, options.wholeGroup === true);
+  const group = items[0]!.group;
+  let result: ResourcesEditResult;
+  try {
+    const transform = (spec: Spec) => applySettings(spec, settings);
+    result = await editStoredResources(edit.context.documents, edit.context.spec.cluster, items.map((i) => i.resourceId), transform, `cli:${edit.who}`, { dryRun: options.dryRun });
+  } catch (error) {
+    if (error instanceof ConfigError) throw explainProblems(error, items.map((i) => i.spec), settings, group);
+    throw error;
+  }
+  const changed = result.changes.filter((c) => c.fields.length > 0);
+  if (!options.dryRun) {
+    for (const { resourceId, fields } of changed) {
+      await record(edit, group, resourceId, `resource ${resourceId}: set ${texts.join(' ')}`, { edit: 'set', settings: texts, fields: fields.map(formatFieldChange) });
+    }
+  }
+  if (options.json) {
+    const shown = { group, by: edit.who, dryRun: options.dryRun === true, changed: changed.length > 0, resources: result.changes.map((c) => ({ resource: c.resourceId, fields: c.fields })) };
+    io.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+  } else io.stdout.write(formatSetResult(result.changes, options.dryRun === true));
+  return 0;
 }
 
 function parseMember(text: string): Member {

@@ -1,4 +1,6 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { cloudWatchCaller } from '../aws/cloudwatch/client';
+import { checkRecoveryAlarms } from '../aws/cloudwatch/recovery-alarms';
 import { dynamoDbClient, dynamoDbDocumentClient, regionFromEnvironment } from '../aws/dynamodb/client';
 import { isResourceNotFound } from '../aws/dynamodb/errors';
 import { DynamoHeartbeatStore } from '../aws/dynamodb/heartbeat-store';
@@ -12,9 +14,10 @@ import type { CommandIo } from './cli-io';
 import { stylesFor } from './output';
 
 /*
- * `validate --live`: the offline checks, then the config against the account: EC2 (preflight.ts)
- * and the control plane's own state (its tables exist; every node's agent heartbeats). One line
- * per check; a failed check fails the command (EC2F-P001, exit 2) and changes nothing.
+ * `validate --live`: the offline checks, then the config against the account: EC2 (preflight.ts),
+ * CloudWatch alarms that would recover or reboot a node (recovery-alarms.ts), and the control
+ * plane's own state (its tables exist; every node's agent heartbeats). One line per check; a
+ * failed check fails the command (EC2F-P001, exit 2) and changes nothing.
  */
 
 export class PreflightFailedError extends Ec2FailoverError {
@@ -62,8 +65,9 @@ export async function runValidateLive(spec: ClusterSpec, io: CommandIo, json: bo
   const ec2 = createEc2Client({ region, apiCallTimeoutSeconds: spec.defaults.tunables.apiCallTimeoutSeconds });
   let checks: PreflightCheck[];
   try {
-    const [cloud, state] = await Promise.all([preflightEc2(ec2, spec), stateChecks(spec, region, now())]);
-    checks = [...cloud, ...state];
+    const alarms = cloudWatchCaller({ region, credentials: ec2.config.credentials, timeoutMs: spec.defaults.tunables.apiCallTimeoutSeconds * 1000 });
+    const [cloud, recovery, state] = await Promise.all([preflightEc2(ec2, spec), checkRecoveryAlarms(alarms, spec), stateChecks(spec, region, now())]);
+    checks = [...cloud, ...recovery, ...state];
   } finally {
     ec2.destroy();
   }

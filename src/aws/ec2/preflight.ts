@@ -17,6 +17,7 @@ import { cidrContains, parseIpv4Cidr } from '../../core/ipv4';
 import type { ClusterSpec, EipResourceSpec, RouteResourceSpec } from '../../core/model';
 import { selectsTable } from '../../core/plan';
 import { awsErrorCode } from './errors';
+import { recoveryCheck } from './preflight-recovery';
 import { toRouteTableObservation } from './route-tables';
 
 /*
@@ -153,20 +154,24 @@ async function checkAddresses(ec2: EC2Client, spec: ClusterSpec): Promise<Prefli
   );
 }
 
+function instanceCheck(node: { readonly id: string; readonly instanceId: string }, instance: Instance | undefined): PreflightCheck {
+  const subject = `instance ${node.instanceId} (${node.id})`;
+  if (!instance) return fail(subject, 'does not exist', "Fix the node's instanceId.");
+  const asg = instance.Tags?.find((t) => t.Key === 'aws:autoscaling:groupName')?.Value;
+  if (asg) return warn(subject, `belongs to Auto Scaling group ${asg}, which may replace it while a failover runs`, 'Suspend the group\'s ReplaceUnhealthy process, or keep the nodes out of Auto Scaling.');
+  const state = instance.State?.Name ?? 'unknown';
+  if (state !== 'running') return warn(subject, `is ${state}`, 'Start it; a node that is not running is failed.');
+  return pass(subject, 'running');
+}
+
+/** Per node: the instance exists and runs; then whether EC2 would recover it on its own (preflight-recovery.ts). */
 async function checkInstances(ec2: EC2Client, spec: ClusterSpec): Promise<PreflightCheck[]> {
   const read = await attempt(() => ec2.send(new DescribeInstancesCommand({ InstanceIds: spec.nodes.map((n) => n.instanceId) })));
   if (!read.ok) return [fail('instances', `${read.code}: ${read.message}`, "Fix the nodes' instanceId (wrong account or region?).")];
   const instances = new Map<string, Instance>((read.value.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => [i.InstanceId ?? '', i]));
-  return spec.nodes.map((node) => {
-    const subject = `instance ${node.instanceId} (${node.id})`;
-    const instance = instances.get(node.instanceId);
-    if (!instance) return fail(subject, 'does not exist', "Fix the node's instanceId.");
-    const asg = instance.Tags?.find((t) => t.Key === 'aws:autoscaling:groupName')?.Value;
-    if (asg) return warn(subject, `belongs to Auto Scaling group ${asg}, which may replace it while a failover runs`, 'Suspend the group\'s ReplaceUnhealthy process, or keep the nodes out of Auto Scaling.');
-    const state = instance.State?.Name ?? 'unknown';
-    if (state !== 'running') return warn(subject, `is ${state}`, 'Start it; a node that is not running is failed.');
-    return pass(subject, 'running');
-  });
+  const states = spec.nodes.map((node) => instanceCheck(node, instances.get(node.instanceId)));
+  const recovery = spec.nodes.flatMap((node) => (instances.has(node.instanceId) ? [recoveryCheck(node, instances.get(node.instanceId)!)] : []));
+  return [...states, ...recovery];
 }
 
 /** A dry run: permitted (`DryRunOperation`), refused (`UnauthorizedOperation`), or something else. */

@@ -14,6 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { DynamoHeartbeatStore } from '../../../src/aws/dynamodb/heartbeat-store';
 import { applySpec } from '../../../src/apply/spec-apply';
+import { cloudWatchCaller } from '../../../src/aws/cloudwatch/client';
+import { LOCAL_CREDENTIALS } from '../../../src/local/local-credentials';
 import { main } from '../../../src/cli/main';
 import { seedDemo, type DemoSeed } from '../../../src/local/seed-demo';
 import { testDynamoDbClient, testDynamoDbEndpoint, uniqueTableName } from '../../support/local-dynamodb';
@@ -57,7 +59,8 @@ beforeAll(async () => {
   ec2World = await startEc2TestWorld();
   moto = ec2World.moto();
   seed = await seedDemo(ec2World.ec2(), { region: ec2World.world.region });
-  Object.assign(process.env, ec2World.world.environment(), { AWS_ENDPOINT_URL_DYNAMODB: testDynamoDbEndpoint() });
+  // CloudWatch is moto's own (the fault proxy speaks EC2 only).
+  Object.assign(process.env, ec2World.world.environment(), { AWS_ENDPOINT_URL_DYNAMODB: testDynamoDbEndpoint(), AWS_ENDPOINT_URL_CLOUDWATCH: ec2World.world.motoEndpoint });
   folder = mkdtempSync(join(tmpdir(), 'ec2f-live-'));
   config = { ...seed.config, cluster: uniqueTableName('live') };
   const dynamo = testDynamoDbClient();
@@ -156,5 +159,34 @@ describe('ec2-failover validate --live', () => {
     // Assess
     expect(result.code).toBe(2);
     expect(result.out).toMatch(/^FAIL {2}table never-\w+-resources: does not exist → Run ec2-failover apply/m);
+  });
+
+  it('warns about a CloudWatch alarm that recovers a node, and about automatic recovery EC2 does not report', async () => {
+    // Prepare: an alarm on node1's system status check whose action recovers the instance.
+    const cloudWatch = cloudWatchCaller({ region: ec2World.world.region, credentials: async () => LOCAL_CREDENTIALS, timeoutMs: 5000, endpoint: ec2World.world.motoEndpoint });
+    const alarm = { AlarmName: 'node1-recover', Namespace: 'AWS/EC2', MetricName: 'StatusCheckFailed_System', Statistic: 'Maximum', Period: 60, EvaluationPeriods: 2, Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' };
+    await cloudWatch('PutMetricAlarm', { ...alarm, Dimensions: [{ Name: 'InstanceId', Value: seed.ids.node1.instanceId }], AlarmActions: [`arn:aws:automate:${ec2World.world.region}:ec2:recover`] });
+
+    // Act
+    const result = await live(writeConfig('demo.yaml'));
+    await cloudWatch('DeleteAlarms', { AlarmNames: ['node1-recover'] });
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.out).toContain(`WARN  recovery alarms of ${seed.ids.node1.instanceId} (node1): node1-recover (recover) act on it`);
+    expect(result.out).toMatch(new RegExp(`^PASS  recovery alarms of ${seed.ids.node2.instanceId} \\(node2\\): no CloudWatch alarm recovers or reboots it \\(\\d+ alarms read\\)$`, 'm'));
+    expect(result.out).toContain(`WARN  auto recovery of ${seed.ids.node1.instanceId} (node1): EC2 did not report MaintenanceOptions.AutoRecovery`);
+  });
+
+  it('makes an unreachable CloudWatch one warning, not a failure', async () => {
+    // Prepare
+    process.env.AWS_ENDPOINT_URL_CLOUDWATCH = 'http://127.0.0.1:9';
+
+    // Act
+    const result = await live(writeConfig('demo.yaml')).finally(() => (process.env.AWS_ENDPOINT_URL_CLOUDWATCH = ec2World.world.motoEndpoint));
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^WARN {2}recovery alarms: not checked: CloudWatch could not be read \(ECONNREFUSED: .*\) → Check the endpoint/m);
   });
 });

@@ -31,7 +31,14 @@ function healthyAccount(): void {
   });
   ec2.on(DescribeAddressesCommand).resolves({ Addresses: [{ AllocationId: 'eipalloc-0abc1234', Domain: 'vpc', PublicIp: '198.51.100.7', NetworkInterfaceId: ENI.eip1 }] });
   ec2.on(DescribeInstancesCommand).resolves({
-    Reservations: [{ Instances: [{ InstanceId: 'i-00000000000000001', State: { Name: 'running' } }, { InstanceId: 'i-00000000000000002', State: { Name: 'running' }, Tags: [{ Key: 'aws:autoscaling:groupName', Value: 'db-asg' }] }] }],
+    Reservations: [
+      {
+        Instances: [
+          { InstanceId: 'i-00000000000000001', State: { Name: 'running' }, MaintenanceOptions: { AutoRecovery: 'disabled' } },
+          { InstanceId: 'i-00000000000000002', State: { Name: 'running' }, MaintenanceOptions: { AutoRecovery: 'disabled' }, Tags: [{ Key: 'aws:autoscaling:groupName', Value: 'db-asg' }] },
+        ],
+      },
+    ],
   });
   ec2.on(ReplaceRouteCommand).rejects(awsError('DryRunOperation', 412, 'Request would have succeeded'));
   ec2.on(AssociateAddressCommand).rejects(awsError('UnauthorizedOperation', 403, 'You are not authorized'));
@@ -73,5 +80,51 @@ describe('preflightEc2', () => {
     // Assess
     expect(checks.find((c) => c.subject === `eni ${ENI.node2} (vip, node2)`)).toMatchObject({ status: 'fail', detail: 'InvalidNetworkInterfaceID.NotFound: no such ENI' });
     expect(checks.find((c) => c.subject === 'elastic ip eipalloc-0abc1234 (eip)')).toMatchObject({ status: 'warn', detail: '198.51.100.7 is associated with eni-0fff0000 (i-0fff), which is no member' });
+  });
+
+  it('warns about an instance EC2 would recover on its own, and about one whose recovery setting it does not report', async () => {
+    // Prepare
+    healthyAccount();
+    ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [
+        { Instances: [{ InstanceId: 'i-00000000000000001', State: { Name: 'running' }, MaintenanceOptions: { AutoRecovery: 'default' } }] },
+        { Instances: [{ InstanceId: 'i-00000000000000002', State: { Name: 'running' } }] },
+      ],
+    });
+
+    // Act
+    const checks = await preflightEc2(new EC2Client({ region: 'us-east-1' }), spec);
+
+    // Assess
+    expect(checks.filter((c) => c.subject.startsWith('auto recovery'))).toEqual([
+      {
+        status: 'warn',
+        subject: 'auto recovery of i-00000000000000001 (node1)',
+        detail: 'simplified automatic recovery is on (AutoRecovery: default): EC2 may recover the instance while the control plane fails its group over (and, with fencing: stop, stops it)',
+        action: 'Disable it (aws ec2 modify-instance-maintenance-options --instance-id i-00000000000000001 --auto-recovery disabled), or accept that a recovered node comes back as a standby.',
+      },
+      {
+        status: 'warn',
+        subject: 'auto recovery of i-00000000000000002 (node2)',
+        detail: 'EC2 did not report MaintenanceOptions.AutoRecovery (on by default where supported)',
+        action: 'Check it in the console, or disable it: aws ec2 modify-instance-maintenance-options --instance-id i-00000000000000002 --auto-recovery disabled',
+      },
+    ]);
+  });
+
+  it('passes an instance with automatic recovery disabled, and checks no recovery of an instance that does not exist', async () => {
+    // Prepare
+    healthyAccount();
+    ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [{ InstanceId: 'i-00000000000000001', State: { Name: 'running' }, MaintenanceOptions: { AutoRecovery: 'disabled' } }] }] });
+
+    // Act
+    const checks = await preflightEc2(new EC2Client({ region: 'us-east-1' }), spec);
+
+    // Assess
+    expect(checks.filter((c) => c.subject.includes('i-0000000000000000')).map((c) => [c.status, c.subject, c.detail])).toEqual([
+      ['pass', 'instance i-00000000000000001 (node1)', 'running'],
+      ['fail', 'instance i-00000000000000002 (node2)', 'does not exist'],
+      ['pass', 'auto recovery of i-00000000000000001 (node1)', 'simplified automatic recovery is disabled'],
+    ]);
   });
 });

@@ -113,6 +113,10 @@ export const ERROR_CODES = {
     cause: '`validate --live`: at least one check failed (each `FAIL` line says what to do). Nothing was changed (exit 2).',
     action: 'Fix what the `FAIL` lines name, then run it again.',
   },
+  'EC2F-W001': {
+    cause: 'CloudWatch could not be read (`cloudwatch:DescribeAlarms` denied, throttled, unreachable); `validate --live` then reports its recovery-alarm check as a warning, not a failure.',
+    action: 'Grant `cloudwatch:DescribeAlarms` to the caller, or check the nodes\' alarms by hand.',
+  },
   'EC2F-R001': {
     cause: 'The owner failed (or its recovery keeps failing) and no other member is healthy and eligible. Nothing was changed.',
     action: 'Bring a member back; check the agents and the instances.',

@@ -20,11 +20,6 @@ export interface CostOptions {
   readonly json?: boolean | undefined;
 }
 
-const SUFFIXES: readonly [number, string][] = [
-  [1_000_000, 'M'],
-  [1_000, 'K'],
-];
-
 export function formatQuantity(quantity: number): string {
   if (quantity === 0) return '0';
   if (quantity >= 100) return Math.round(quantity).toLocaleString('en-US');
@@ -32,8 +27,7 @@ export function formatQuantity(quantity: number): string {
 }
 
 export function formatPrice(price: ListPrice): string {
-  const suffix = SUFFIXES.find(([n]) => price.per === n)?.[1];
-  const per = price.per === 1 ? '' : suffix ? `1${suffix} ` : `${price.per.toLocaleString('en-US')} `;
+  const per = price.per === 1 ? '' : price.per === 1_000_000 ? '1M ' : `${price.per.toLocaleString('en-US')} `;
   const amount = Number(price.usd.toFixed(2)) === price.usd ? price.usd.toFixed(2) : String(price.usd);
   return `$${amount} per ${per}${price.unit}`;
 }

@@ -170,6 +170,11 @@ export function buildProgram(run: (action: Action) => Handler): Command {
     .command('up')
     .description('start moto, the EC2 fault proxy and DynamoDB Local (see: ec2-failover local up --help)');
 
+  withConfig(program.command('cost').description('the monthly list-price estimate of the control plane, read from its synthesized template'))
+    .option('--template <file>', 'a template written by cdk synth, instead of synthesizing the stack here', once())
+    .option('--json', 'print the estimate as JSON')
+    .action(run(async (options, io) => (await import('./cost-command')).runCost(options as never, io)));
+
   program
     .command('completion')
     .description('print a shell completion script: eval "$(ec2-failover completion bash)"')

@@ -1,0 +1,50 @@
+import { Duration } from 'aws-cdk-lib';
+import { Schedule } from 'aws-cdk-lib/aws-events';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseClusterConfig } from '../../../src/core/config';
+import { estimateCost, type CostEstimate } from '../../../src/cost/estimate';
+import { readStackFacts } from '../../../src/cost/stack-facts';
+import { cleanUpAssemblies, exampleConfig, synthStack } from '../../support/synth';
+
+/*
+ * The estimate reads the synthesized stack, not the construct's defaults: change the reconciler's
+ * memory or schedule, or drop the dashboard, and the lines follow the template.
+ */
+
+afterAll(() => {
+  cleanUpAssemblies();
+});
+
+const spec = parseClusterConfig(exampleConfig());
+
+function estimateOf(props: Parameters<typeof synthStack>[1] = {}): { estimate: CostEstimate; alarms: number } {
+  const { template } = synthStack(undefined, props);
+  const estimate = estimateCost({ spec, facts: readStackFacts(template.toJSON()) });
+  return { estimate, alarms: Object.keys(template.findResources('AWS::CloudWatch::Alarm')).length };
+}
+
+const line = (estimate: CostEstimate, item: RegExp) => estimate.lines.find((l) => item.test(l.item))!;
+
+describe('cost estimate of the synthesized stack', () => {
+  it('prices the default stack from its template: 256 MB arm64 reconciler, every alarm, the dashboard and the topic key', () => {
+    // Act
+    const { estimate, alarms } = estimateOf();
+
+    // Assess
+    expect(line(estimate, /^reconciler: compute/)).toMatchObject({ item: 'reconciler: compute (256 MB, arm64)', quantity: 43_200 * 130 * 0.25 });
+    expect(line(estimate, /^alarms$/).quantity).toBe(alarms);
+    expect(line(estimate, /^dashboard$/)).toMatchObject({ quantity: 1, monthlyUsd: 3, option: { on: true } });
+    expect(line(estimate, /^alarm topic key$/)).toMatchObject({ quantity: 1, monthlyUsd: 1 });
+  });
+
+  it('follows the reconciler\'s memory and schedule, and prices an absent dashboard at zero', () => {
+    // Act
+    const { estimate } = estimateOf({ reconcilerMemorySize: 512, reconcilerSchedule: Schedule.rate(Duration.minutes(5)), dashboard: false });
+
+    // Assess
+    // A run every 300 s of 370 s (timeout 377 s less the 7 s stop margin) at 0.5 GB.
+    expect(estimate.shape).toMatchObject({ runsPerMonth: 8_640, secondsPerRun: 370, memoryMb: 512 });
+    expect(line(estimate, /^reconciler: compute/)).toMatchObject({ item: 'reconciler: compute (512 MB, arm64)', quantity: 8_640 * 370 * 0.5 });
+    expect(line(estimate, /^dashboard$/)).toMatchObject({ quantity: 0, monthlyUsd: 0, option: { name: 'dashboard', on: false, monthlyUsdWhenOn: 3 } });
+  });
+});

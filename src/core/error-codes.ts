@@ -313,6 +313,14 @@ export const ERROR_CODES = {
     cause: 'A `-c` value of the CDK app (`adoptExistingTables`, `operatorRoleArns`, `controllerRoleArns`, `agentRoleArns`) cannot be read.',
     action: '`true`/`false` for the flag; comma-separated role ARNs for the lists.',
   },
+  'EC2F-T001': {
+    cause: '`cost`: the template (`--template`) cannot be read, is not JSON or YAML, or is not an ec2-failover control plane\'s (no function started by a `rate(…)` schedule). Nothing was changed.',
+    action: 'Give the `*.template.json` that `cdk synth -c config=FILE` wrote for this cluster, or leave `--template` out.',
+  },
+  'EC2F-T002': {
+    cause: '`cost`: synthesizing the stack failed (the app\'s output is included). Nothing was changed.',
+    action: 'Run `npx cdk synth -c config=FILE` to see the same failure; fix it, or pass `--template`.',
+  },
   'EC2F-G001': {
     cause: 'The agent config file cannot be read.',
     action: 'Fix the `--config` path or its permissions.',

@@ -44,8 +44,9 @@ function activeIntervals(records: readonly HookRecord[], node: NodeName, group: 
 }
 
 /**
- * Windows in which a node could not deactivate: killed until it is ready again plus the time its
- * first status poll and hook take (`restartGraceMs`), frozen until thawed.
+ * Windows in which a node could not deactivate: killed until it is ready again, or frozen until
+ * thawed, plus the time its first status poll and hook take after that (`restartGraceMs`): a
+ * process that could not run cannot have seen that it lost the group.
  */
 function impairedIntervals(lifecycle: readonly LifecycleEntry[], node: NodeName, restartGraceMs: number, end: number): Interval[] {
   const intervals: Interval[] = [];
@@ -54,7 +55,7 @@ function impairedIntervals(lifecycle: readonly LifecycleEntry[], node: NodeName,
     if (e.who !== node) continue;
     if ((e.event === 'killed' || e.event === 'frozen') && since === undefined) since = e.at;
     if (since !== undefined && (e.event === 'ready' || e.event === 'thawed')) {
-      intervals.push({ from: since, to: e.at + (e.event === 'ready' ? restartGraceMs : 0) });
+      intervals.push({ from: since, to: e.at + restartGraceMs });
       since = undefined;
     }
   }

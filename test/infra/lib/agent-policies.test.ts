@@ -138,7 +138,7 @@ describe('docs/agent.md IAM', () => {
 
     // Assess
     const [policy] = managedPolicies(template);
-    const synthesized = policy?.document.Statement.filter((s) => s.Sid === 'ReadSpecsAndStatus' || s.Sid === `OwnHeartbeat${NODE1.slice(2)}`);
+    const synthesized = policy?.document.Statement.filter((s) => s.Sid === 'ReadSpecsAndStatus' || s.Sid === 'ReadHeartbeats' || s.Sid === `OwnHeartbeat${NODE1.slice(2)}`);
     expect(JSON.parse(documented)).toEqual({ Version: '2012-10-17', Statement: renderIntrinsics(synthesized, AWS) });
   });
 });

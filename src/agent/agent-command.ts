@@ -205,14 +205,18 @@ async function agentMain(argv: readonly string[], io: CliIo, stop: AbortSignal):
 }
 
 /**
- * The bounds this node states in its heartbeat: its deactivation (the user's hook and one ip step
- * per virtual IP of its groups) and, with self-fencing, how long after its last confirmed read of
- * the status it has stood down (the lease, then at most one poll and one read, then the deactivation).
+ * The bounds this node states in its heartbeat. `deactivateMs`: the longest it can take to let go
+ * of every group it holds, were each hook to run to its timeout: one activate hook already
+ * running (hooks run one at a time), then per group the user's deactivate hook and one ip step per
+ * virtual IP. `fenceMs`, with self-fencing: the longest from its last confirmed read of the status
+ * until it has stood down (the lease, then at most one poll and one read, then all of that).
  */
 export function releaseBounds(config: AgentConfig, spec: ClusterSpec, node: string, intervalMs: number): ReleaseBounds {
-  const vips = groupsOfNode(spec, node).flatMap((group) => groupBindings(spec, group, node, () => '').filter((b) => b.mode === 'route')).length;
+  const groups = groupsOfNode(spec, node);
+  const vips = groups.flatMap((group) => groupBindings(spec, group, node, () => '').filter((b) => b.mode === 'route')).length;
   const ipMs = config.hooks.mode === 'after' ? vips * config.hooks.ipTimeoutSeconds * 1000 : 0;
-  const deactivateMs = (config.hooks.deactivate?.timeoutSeconds ?? 0) * 1000 + ipMs;
+  const runningMs = (config.hooks.activate?.timeoutSeconds ?? 0) * 1000 + ipMs;
+  const deactivateMs = runningMs + groups.length * (config.hooks.deactivate?.timeoutSeconds ?? 0) * 1000 + ipMs;
   if (!config.selfFencing.enabled) return { deactivateMs };
   const fenceMs = config.selfFencing.leaseSeconds * 1000 + intervalMs + config.dynamoDbTimeoutSeconds * 1000 + deactivateMs;
   return { deactivateMs, fenceMs };

@@ -3,17 +3,19 @@ import type { GroupId, Heartbeat, NodeId } from '../core/model';
 /*
  * The ordered handover: a new owner activates only once no other member can still be serving
  * the group. Pure, so every case is a unit test. Each other member of the group is, by what its
- * own heartbeat last said:
+ * own heartbeat last said and whether its heartbeat sequence still advances (as this node sees
+ * it, on its own clock):
  *  - clear when it reports standby at this epoch or later (it has acted on the new status), or
- *    at any epoch when it is not the previous owner or is leaving (it serves nothing and will
- *    only serve again on a newer status naming it), or when it never reported the group and is
+ *    at any epoch when it was not the previous owner or is leaving (it serves nothing and will
+ *    only serve again on a newer status naming it), or when it never reported the group and was
  *    not the previous owner;
- *  - releasing when it reports its deactivation for this epoch under way: waited for, as long as
- *    the deactivation bound it states;
- *  - gone when it is the previous owner and the control plane saw its heartbeat stall, or when it
- *    has given no sign within `ackMs` (an agent that is alive reads the status every beat and
- *    answers at once). A gone member with self-fencing stands down within the fence bound it
- *    states, so that long is waited; one without self-fencing is not waited for at all: a
+ *  - waited for while it reports its deactivation under way (`releasing`, at any epoch), or
+ *    while its heartbeat advances (it is alive, if busy with other hooks), each as long as the
+ *    bound it states for letting go;
+ *  - gone when its heartbeat has not advanced for a failure window, or when it is the previous
+ *    owner and the control plane saw its heartbeat stall (and it has not advanced since), or when
+ *    nothing of it can be read. A gone member with self-fencing stands down within the fence
+ *    bound it states, so that long is waited; one without self-fencing is not waited for: a
  *    crashed owner cannot answer, and that is the one window in which two nodes may serve.
  */
 
@@ -21,6 +23,8 @@ export interface PeerView {
   readonly node: NodeId;
   /** Its heartbeat as read now; undefined when there is none or it is malformed. */
   readonly beat: Heartbeat | undefined;
+  /** Its sequence advanced within a failure window, stood still that long, or cannot tell yet. */
+  readonly liveness: 'advancing' | 'stalled' | 'unknown';
 }
 
 export interface HandoverInput {
@@ -58,20 +62,29 @@ export function judgeHandover(input: HandoverInput): HandoverVerdict {
 
 function judgePeer(input: HandoverInput, peer: PeerView): PeerState {
   const { epoch, waitedMs, ackMs } = input;
-  const report = peer.beat?.groups?.[input.group];
+  const groups = peer.beat?.groups;
+  const report = groups !== undefined && Object.hasOwn(groups, input.group) ? groups[input.group] : undefined;
   const previous = peer.node === input.previousOwner;
   if (report?.role === 'standby' && (report.epoch >= epoch || !previous || peer.beat?.leaving === true)) {
     return { kind: 'clear', why: `reports standby at epoch ${report.epoch}${peer.beat?.leaving ? ', leaving' : ''}` };
   }
   if (report === undefined && !previous) return { kind: 'clear', why: 'never reported serving the group' };
-  if (report?.role === 'releasing' && report.epoch >= epoch) {
-    const boundMs = ackMs + (peer.beat?.release?.deactivateMs ?? 0);
+  const boundMs = ackMs + (peer.beat?.release?.deactivateMs ?? 0);
+  if (report?.role === 'releasing') {
     if (waitedMs < boundMs) return { kind: 'wait', why: `deactivating for epoch ${report.epoch}` };
     return gone(peer, waitedMs, `still deactivating after ${waitedMs} ms`);
   }
-  if (previous && input.previousSilent) return gone(peer, waitedMs, 'its heartbeat had stalled');
-  if (waitedMs >= ackMs) return gone(peer, waitedMs, `no answer in ${waitedMs} ms`);
-  return { kind: 'wait', why: report ? `reports ${report.role} at epoch ${report.epoch}` : 'has not reported the group' };
+  if (peer.beat === undefined) {
+    return previous && input.previousSilent ? gone(peer, waitedMs, 'its heartbeat had stalled') : waitedMs >= ackMs ? gone(peer, waitedMs, 'no heartbeat to read') : { kind: 'wait', why: 'no heartbeat yet' };
+  }
+  const says = report ? `reports ${report.role} at epoch ${report.epoch}` : 'has not reported the group';
+  if (peer.liveness === 'advancing') {
+    if (waitedMs < boundMs) return { kind: 'wait', why: `${says}; alive` };
+    return { kind: 'unconfirmed', why: `${says}, alive but not letting go after ${waitedMs} ms` };
+  }
+  if (peer.liveness === 'stalled') return gone(peer, waitedMs, `${says}; its heartbeat stopped`);
+  if (previous && input.previousSilent) return gone(peer, waitedMs, `${says}; its heartbeat had stalled`);
+  return { kind: 'wait', why: `${says}; watching its heartbeat` };
 }
 
 /** A member that cannot answer: its self-fencing bound, if it has one, is all that can be waited for. */

@@ -140,11 +140,11 @@ export class HeartbeatSender {
 
   /**
    * One beat now, besides the rhythm: what the node reports has changed (a release a new owner
-   * waits for). Skipped when writes pile up or the node is leaving.
+   * waits for), also while leaving (then a leaving beat). Skipped when writes pile up.
    */
   beatNow(): void {
-    if (this.leaving || this.seq === 0 || this.inFlight >= MAX_IN_FLIGHT) return;
-    void this.beat(false);
+    if (this.seq === 0 || this.inFlight >= MAX_IN_FLIGHT) return;
+    void this.beat(this.leaving);
   }
 
   /** Stops the rhythm and writes the `leaving` beat, retrying within `budgetMs`; true once one was stored. */

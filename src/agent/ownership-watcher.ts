@@ -66,8 +66,10 @@ export class OwnershipWatcher {
   private lastConfirmedAt: number;
   private readFailures = 0;
   private saveFailing = false;
-  /** Groups whose deactivation is under way, by epoch: reported as `releasing`. */
+  /** Groups whose deactivation is under way or about to be, by epoch: reported as `releasing`. */
   private readonly releasing = new Map<GroupId, number>();
+  /** Groups whose activation is under way, by epoch: reported as `active` before the hook runs. */
+  private readonly activating = new Map<GroupId, number>();
   private readonly handover: HandoverWaits;
 
   constructor(private readonly options: OwnershipWatcherOptions) {
@@ -83,6 +85,7 @@ export class OwnershipWatcher {
       readTimeoutMs: options.readTimeoutMs,
       // An agent that is alive reads the status within a beat and reports within another; each read or write within its timeout.
       ackMs: () => 2 * this.intervalMs + 2 * options.readTimeoutMs,
+      windowMs: () => this.spec.defaults.heartbeat.missedBeats * this.intervalMs,
     });
   }
 
@@ -103,6 +106,7 @@ export class OwnershipWatcher {
   report(): Record<GroupId, GroupReport> {
     const report: Record<GroupId, GroupReport> = {};
     for (const [group, record] of this.records) report[group] = { epoch: record.epoch, role: record.role };
+    for (const [group, epoch] of this.activating) report[group] = { epoch, role: 'active' };
     for (const [group, epoch] of this.releasing) report[group] = { epoch, role: 'releasing' };
     return report;
   }
@@ -140,6 +144,8 @@ export class OwnershipWatcher {
     this.confirmed(state.spec);
 
     const groups = this.node === undefined ? [] : groupsOfNode(this.spec, this.node);
+    this.handover.keepOnly(groups);
+    this.announceReleases(groups, state);
     for (const group of groups) {
       await this.handle(group, state.statuses.get(group), signal);
     }
@@ -151,8 +157,28 @@ export class OwnershipWatcher {
     }
   }
 
+  /**
+   * Every group this poll will take down is reported `releasing` at once, before any hook runs:
+   * hooks run one at a time, and a new owner must not mistake this node, busy with another
+   * group's hook, for one that cannot answer.
+   */
+  private announceReleases(groups: readonly GroupId[], state: StoredState): void {
+    let announced = false;
+    for (const group of groups) {
+      const record = this.records.get(group);
+      const status = state.statuses.get(group);
+      if (!record || record.role === 'standby' || !status || status.owner === this.node || status.epoch < record.epoch) continue;
+      this.releasing.set(group, status.epoch);
+      announced = true;
+    }
+    if (announced) this.options.onReport?.();
+  }
+
   /** Planned stop: takes down every group this node holds (or failed to activate). */
   async leaveAll(): Promise<void> {
+    const held = [...this.records].filter(([, record]) => record.role !== 'standby');
+    for (const [group, record] of held) this.releasing.set(group, record.epoch);
+    if (held.length > 0) this.options.onReport?.();
     for (const [group, record] of [...this.records]) {
       if (record.role === 'standby') continue;
       await this.deactivate(group, record.epoch, 'leaving', record.bindings ?? this.bindings(group));
@@ -203,6 +229,7 @@ export class OwnershipWatcher {
         // A planned stop is under way: becoming active now would only be undone at once.
         if (signal?.aborted) return;
         if (!(await this.handover.mayActivate(this.spec, this.node as NodeId, status as GroupStatus))) return;
+        if (signal?.aborted) return;
         await this.activate(group, step.epoch, step.reason, record?.epoch);
         return;
       case 'deactivate':
@@ -215,7 +242,10 @@ export class OwnershipWatcher {
     await this.options.interfaces.refreshFor(this.routeEnis(group));
     const bindings = this.bindings(group);
     this.options.log.info('activating', { group, epoch, reason, previousEpoch });
+    this.activating.set(group, epoch);
+    this.options.onReport?.();
     const result = await this.options.hooks.activate(this.call(group, epoch, 'active', reason, bindings));
+    this.activating.delete(group);
     const at = this.clock();
     const stored = bindings.map(({ interfaceError: _dropped, ...binding }) => binding);
     this.records.set(group, result.ok ? { epoch, role: 'active', at, bindings: stored } : { epoch, role: 'failed', at, bindings: stored, failure: result.error.message });

@@ -294,6 +294,63 @@ describe('OwnershipWatcher: ordered handover', () => {
     expect(watcher.report()).toEqual({ db: { epoch: 2, role: 'active' } });
   });
 
+  it('keeps waiting for an old owner that is alive (its sequence advances) past the answer time, busy with other hooks', async () => {
+    // Prepare
+    const world = new World();
+    const watcher = world.watcher();
+    const busy = (seq: number) => node2Says(world, { db: { epoch: 1, role: 'active' } }, { seq, release: { deactivateMs: 20_000 } });
+    handedOver(world, 2);
+
+    // Act
+    for (let second = 0; second <= 8; second += 1) {
+      busy(10 + second);
+      await watcher.poll();
+      world.now += 1000;
+    }
+
+    // Assess
+    expect(world.steps()).toEqual([]);
+  });
+
+  it('takes an old owner whose sequence stood still for a failure window as gone', async () => {
+    // Prepare
+    const world = new World();
+    const watcher = world.watcher();
+    node2Says(world, { db: { epoch: 1, role: 'active' } });
+    handedOver(world, 2);
+
+    // Act
+    await watcher.poll();
+    world.now += 2999;
+    await watcher.poll();
+    const withinWindow = world.steps();
+    world.now += 1;
+    await watcher.poll();
+
+    // Assess
+    expect(withinWindow).toEqual([]);
+    expect(world.steps()).toEqual(['activate 2 became-owner']);
+  });
+
+  it('reports an activation as active before its hook runs', async () => {
+    // Prepare
+    const world = new World();
+    const watcher = world.watcher();
+    world.setStatus('node1', 1);
+    let duringHook: unknown;
+    const original = world.calls.push.bind(world.calls);
+    world.calls.push = (...items) => {
+      duringHook = watcher.report();
+      return original(...items);
+    };
+
+    // Act
+    await watcher.poll();
+
+    // Assess
+    expect(duringHook).toEqual({ db: { epoch: 1, role: 'active' } });
+  });
+
   it('does not wait for an old owner whose heartbeat had stalled (no self-fencing)', async () => {
     // Prepare
     const world = new World();
@@ -349,7 +406,8 @@ describe('OwnershipWatcher: ordered handover', () => {
     // Assess
     expect(duringHook).toEqual({ db: { epoch: 2, role: 'releasing' } });
     expect(watcher.report()).toEqual({ db: { epoch: 2, role: 'standby' } });
-    expect(world.reports - reportsBefore).toBe(2);
+    // Announced before any hook runs, then at the hook's start and end.
+    expect(world.reports - reportsBefore).toBe(3);
   });
 
   it('a standby that sees a newer epoch reports it at once', async () => {

@@ -56,6 +56,7 @@ export function reconcilerRuntime(env: NodeJS.ProcessEnv = process.env): Reconci
     },
     lease: new DynamoLeaseStore(documents, cluster),
     signals: new SignalStore(documents, cluster),
+    routesSeen: new Map(),
     clock: Date.now,
     logger: decisionLogger(logger),
   };

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -25,6 +25,7 @@ const BEAT_MS = 200;
 
 let ec2World: Ec2TestWorld;
 let seed: DemoSeed;
+let folder: string;
 let configPath: string;
 let eventsPath: string;
 let cluster: string;
@@ -53,7 +54,7 @@ beforeAll(async () => {
       tunables: { apiCallTimeoutSeconds: 1, restoreTimeoutSeconds: 5, recoverTimeoutSeconds: 5, removeTimeoutSeconds: 5, quickCheckTimeoutSeconds: 2 },
     },
   };
-  const folder = mkdtempSync(join(tmpdir(), 'ec2f-controller-events-'));
+  folder = mkdtempSync(join(tmpdir(), 'ec2f-controller-events-'));
   configPath = join(folder, 'cluster.yaml');
   eventsPath = join(folder, 'ownership-events.jsonl');
   writeFileSync(configPath, stringify(config));
@@ -77,6 +78,7 @@ afterAll(async () => {
   if (pump) clearInterval(pump);
   await killAllCliProcesses();
   await ec2World?.stop();
+  if (folder) rmSync(folder, { recursive: true, force: true });
 });
 
 describe('ec2-failover controller --events-out (real process, local world)', () => {

@@ -18,12 +18,16 @@ function seenKey(resource: RouteResourceSpec): string {
   return `${resource.id}|${resource.vpcId}|${resource.destination}`;
 }
 
-/** Route tables of the resource's selection that hold its destination now; undefined while EC2 is unknown. */
-function holdingNow(resource: RouteResourceSpec, observation: CloudObservation): Set<string> | undefined {
+/** Tables holding the resource's destination now, selected or not; undefined while EC2 is unknown. */
+function holdingNow(resource: RouteResourceSpec, observation: CloudObservation): { selected: Set<string>; other: Set<string> } | undefined {
   const observed = observation.routeTables[resource.vpcId];
   if (!observed?.ok) return undefined;
-  const holding = observed.value.filter((t) => selectsTable(resource, t) && t.routes.some((r) => r.destination === resource.destination));
-  return new Set(holding.map((t) => t.routeTableId));
+  const holding = observed.value.filter((t) => t.routes.some((r) => r.destination === resource.destination));
+  return {
+    selected: new Set(holding.filter((t) => selectsTable(resource, t)).map((t) => t.routeTableId)),
+    // Still holding it but no longer selected (its tag changed): not a vanished route.
+    other: new Set(holding.filter((t) => !selectsTable(resource, t)).map((t) => t.routeTableId)),
+  };
 }
 
 /** Records the tables holding each route now; returns one finding per table seen holding it before that no longer does. */
@@ -31,12 +35,13 @@ export function vanishedRoutes(spec: ClusterSpec, observation: CloudObservation,
   const findings: Finding[] = [];
   for (const resource of spec.resources) {
     if (resource.mode !== 'route' || Array.isArray(resource.routeTables)) continue;
-    const holding = holdingNow(resource, observation);
-    if (!holding) continue;
+    const now = holdingNow(resource, observation);
+    if (!now) continue;
     const tables = seen.get(seenKey(resource)) ?? new Set<string>();
-    for (const id of holding) tables.add(id);
+    for (const id of now.selected) tables.add(id);
+    for (const id of now.other) tables.delete(id);
     seen.set(seenKey(resource), tables);
-    for (const id of [...tables].filter((t) => !holding.has(t)).sort()) {
+    for (const id of [...tables].filter((t) => !now.selected.has(t)).sort()) {
       findings.push({
         code: VANISHED_ROUTE,
         severity: 'error',

@@ -14,11 +14,11 @@ function recordingLogger() {
   return { lines, logger: { info: at('info'), warn: at('warn'), error: at('error') } };
 }
 
-function observed(tables: Record<string, string[]>): CloudObservation {
+function observed(tables: Record<string, string[]>, tags: Record<string, string> = {}): CloudObservation {
   const value: RouteTableObservation[] = Object.entries(tables).map(([routeTableId, destinations]) => ({
     routeTableId,
     vpcId: 'vpc-0abc1234',
-    tags: {},
+    tags,
     routes: destinations.map((destination) => ({ destination, networkInterfaceId: 'eni-01234567', state: 'active' as const })),
   }));
   return { routeTables: { 'vpc-0abc1234': { ok: true, value } }, addresses: { ok: true, value: {} }, instances: { ok: true, value: {} } } as unknown as CloudObservation;
@@ -55,6 +55,20 @@ describe('vanishedRoutes', () => {
     // Assess
     expect(whileUnknown).toEqual([]);
     expect(onceBack).toEqual([]);
+  });
+
+  it('forgets a table that still holds the route but left the selection (its tag changed)', () => {
+    // Prepare
+    const spec = clusterSpec({ routeTables: { tag: { vip: 'db' } } });
+    const seen = new Map<string, Set<string>>();
+    const tagged = (tag: string) => observed({ 'rtb-0000000a': [VIP] }, { vip: tag });
+    vanishedRoutes(spec, tagged('db'), seen);
+
+    // Act
+    const findings = vanishedRoutes(spec, tagged('web'), seen);
+
+    // Assess
+    expect(findings).toEqual([]);
   });
 
   it('leaves tables listed by id to EC2F-R006', () => {

@@ -19,6 +19,7 @@ import { FailoverFunction } from './failover-function';
 import { acknowledgeWildcards } from './nag-acknowledgements';
 import { NodeEventRules } from './node-event-rules';
 import { reconcilerEc2Statements } from './reconciler-ec2-policy';
+import { reconcilerEventsStatement } from './reconciler-events-policy';
 import { checkRoleArns } from './role-arns';
 import { FailureQueue } from './failure-queue';
 import { reconcilerSizing, type ReconcilerSizing } from './reconciler-sizing';
@@ -224,6 +225,7 @@ export class Ec2FailoverControlPlane extends Construct {
       reconciler.role.addToPrincipalPolicy(statement);
       if (wildcardReason) acknowledgeWildcards(reconciler.role, statement, wildcardReason);
     }
+    reconciler.role.addToPrincipalPolicy(reconcilerEventsStatement(this));
 
     const events = new FailoverFunction(this, 'Events', {
       handlerFolder: 'events',

@@ -16,8 +16,9 @@ export const RECONCILER_TABLE_ACTIONS: TableActions = {
   resources: ['dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
   // DynamoHeartbeatStore.readHeartbeats: a consistent Scan.
   heartbeats: ['dynamodb:Scan'],
-  // DynamoHistoryStore.append: BatchWriteItem of PutRequests.
-  history: ['dynamodb:BatchWriteItem'],
+  // DynamoHistoryStore.append: BatchWriteItem of PutRequests. Its read of one group's recent
+  // entries (a Query): the transitions another holder recorded, to announce them.
+  history: ['dynamodb:BatchWriteItem', 'dynamodb:Query'],
 };
 
 /** The deploy-time spec apply (applySpec, as `init` runs it). */

@@ -53,6 +53,8 @@ export const ReconcilerMetric = {
   heartbeatAgeSeconds: 'HeartbeatAgeSeconds',
   /** The reconcile lease changed hands (taken over from another loop). */
   leaseHandovers: 'LeaseHandovers',
+  /** Ownership-change events not delivered (a failed PutEvents call, or entries it refused); each is retried next tick. */
+  transitionEventFailures: 'TransitionEventFailures',
 } as const;
 
 /** Environment variables the CDK construct sets on the control-plane Lambdas. */

@@ -19,6 +19,7 @@ async function reconcile(_event: unknown, context: Context, { signal }: { signal
     deadline: Date.now() + context.getRemainingTimeInMillis(),
   });
   const summary = await loop.run();
+  await runtime.announcer.flush(Date.now());
   runtime.recordSummary(summary);
   return summary;
 }

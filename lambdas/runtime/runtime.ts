@@ -15,6 +15,8 @@ import { DynamoLeaseStore } from '../../src/aws/dynamodb/lease-store';
 import { SignalStore } from '../../src/aws/dynamodb/signal-store';
 import { DynamoStateStore } from '../../src/aws/dynamodb/state-store';
 import { DynamoVerdictStore, VerdictRecorder } from '../../src/aws/dynamodb/verdict-store';
+import { defaultBusTransitionEvents } from '../../src/aws/eventbridge/default-bus';
+import { TransitionAnnouncer } from '../../src/core/transition-announcer';
 
 /*
  * What each control-plane Lambda needs, built once per container from its environment so the
@@ -27,6 +29,8 @@ export interface ReconcilerRuntime {
   readonly metrics: Metrics;
   /** Everything the shared ReconcileLoop reaches the world through. */
   readonly deps: LoopDeps;
+  /** Announces ownership changes on the default EventBridge bus; kept across warm invocations. */
+  readonly announcer: TransitionAnnouncer;
   /** Publishes what a finished run did (flushed by the metrics middleware). */
   recordSummary(summary: LoopSummary): void;
 }
@@ -40,14 +44,19 @@ export function reconcilerRuntime(env: NodeJS.ProcessEnv = process.env): Reconci
   const ec2 = sharedEc2Client({ region: environment.region, apiCallTimeoutSeconds: environment.apiCallTimeoutSeconds });
   const verdicts = new VerdictRecorder(new DynamoVerdictStore(documents, cluster), 'reconciler');
   const sink = emfSink(metrics);
+  const state = new DynamoStateStore(documents, cluster);
+  const announcer = new TransitionAnnouncer({ cluster, events: defaultBusTransitionEvents(environment.region), history: state, logger: decisionLogger(logger), metrics: sink });
   const deps: LoopDeps = {
-    state: new DynamoStateStore(documents, cluster),
+    state: announcer.watch(state),
     heartbeats: new DynamoHeartbeatStore(documents, cluster),
     cloud: new Ec2Cloud(ec2, { onCallFailure: countCallFailures(sink) }),
     metrics: sink,
-    afterTick: (report) => verdicts.record(report),
+    afterTick: async (report) => {
+      await Promise.all([verdicts.record(report), announcer.afterTick(report)]);
+    },
     lease: new DynamoLeaseStore(documents, cluster),
     signals: new SignalStore(documents, cluster),
+    routesSeen: new Map(),
     clock: Date.now,
     logger: decisionLogger(logger),
   };
@@ -56,6 +65,7 @@ export function reconcilerRuntime(env: NodeJS.ProcessEnv = process.env): Reconci
     logger,
     metrics,
     deps,
+    announcer,
     recordSummary(summary) {
       metrics.addMetric(ReconcilerMetric.transitions, MetricUnit.Count, summary.transitions);
       logger.info('reconcile run finished', { ...summary });

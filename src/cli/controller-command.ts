@@ -12,6 +12,10 @@ import { processStopSignal } from '../process/stop-signal';
 import type { CommandIo } from './cli-io';
 import { clusterMetrics, emfSink } from '../process/emf-metrics';
 import { jsonLineLogger } from '../process/json-logger';
+import { TransitionAnnouncer } from '../core/transition-announcer';
+import type { TransitionEvents } from '../core/ports';
+import { TransitionEventFile } from '../process/transition-event-file';
+import { defaultBusTransitionEvents } from '../aws/eventbridge/default-bus';
 
 /*
  * `ec2-failover controller --config FILE`: the reconcile loop as a long-running process, for a
@@ -22,6 +26,8 @@ import { jsonLineLogger } from '../process/json-logger';
 export interface ControllerOptions {
   readonly config: string;
   readonly events?: string | undefined;
+  /** Ownership-change events go to this JSON-lines file instead of the default EventBridge bus. */
+  readonly eventsOut?: string | undefined;
   readonly holder?: string | undefined;
 }
 
@@ -41,26 +47,38 @@ async function runLoop(flags: ControllerOptions, io: CommandIo, stop: AbortSigna
 
   const metrics = emfSink(clusterMetrics(spec.cluster));
   const verdicts = new VerdictRecorder(new DynamoVerdictStore(documents, spec.cluster), holder);
+  const announcer = new TransitionAnnouncer({ cluster: spec.cluster, events: await transitionEvents(flags.eventsOut, region), history: state, logger, metrics });
   const loop = new ReconcileLoop(
     {
-      state,
+      state: announcer.watch(state),
       heartbeats,
       cloud: new Ec2Cloud(sharedEc2Client({ region, apiCallTimeoutSeconds: spec.defaults.tunables.apiCallTimeoutSeconds }), { onCallFailure: countCallFailures(metrics) }),
       lease: new DynamoLeaseStore(documents, spec.cluster),
       clock: Date.now,
       logger,
       metrics,
-      afterTick: (report) => verdicts.record(report),
+      afterTick: async (report) => {
+        await Promise.all([verdicts.record(report), announcer.afterTick(report)]);
+      },
     },
     { holder, signal: stop },
   );
 
   const following = flags.events ? followEvents(flags.events, loop, logger, stop) : Promise.resolve();
-  logger.info('controller started', { region, events: flags.events });
+  logger.info('controller started', { region, events: flags.events, eventsOut: flags.eventsOut });
   const summary = await loop.run();
   await following;
+  await announcer.flush(Date.now());
   logger.info('controller stopped', { ticks: summary.ticks, transitions: summary.transitions });
   return 0;
+}
+
+/** Where ownership changes are announced: the file given, else the default EventBridge bus. */
+async function transitionEvents(eventsOut: string | undefined, region: string): Promise<TransitionEvents> {
+  if (eventsOut === undefined) return defaultBusTransitionEvents(region);
+  const file = new TransitionEventFile(eventsOut, region);
+  await file.create();
+  return file;
 }
 
 /** Tails a local event sink (JSON lines of EventBridge events); only events written from now on count. */

@@ -86,6 +86,7 @@ export function buildProgram(run: (action: Action) => Handler): Command {
   withAws(
     withConfig(program.command('controller').description('run the reconcile loop as a long-running process'))
       .option('--events <file>', 'a JSON Lines file of EventBridge events to follow (the local event sink)', once())
+      .option('--events-out <file>', 'write ownership-change events as JSON lines to this file instead of the default EventBridge bus', once())
       .option('--holder <name>', 'lease holder name (default <host>:<pid>)', once()),
   ).action(run(async (options, io) => (await import('./controller-command')).runController(options as never, io, io.signal)));
 

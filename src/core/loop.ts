@@ -26,6 +26,8 @@ export interface LoopDeps extends ReconcileDeps {
   readonly metrics?: MetricsSink | undefined;
   /** Told each tick's judgement (the verdicts `status` shows); a failure is logged, never fatal. */
   readonly afterTick?: ((report: ReconcileReport) => Promise<void>) | undefined;
+  /** Route tables seen holding each protected route, kept across runs of one process (a warm Lambda). @default this loop's own */
+  readonly routesSeen?: Map<string, Set<string>> | undefined;
 }
 
 export interface LoopOptions {
@@ -76,6 +78,7 @@ export class ReconcileLoop {
     this.log = deps.logger ?? silentLogger;
     this.metrics = deps.metrics ?? silentMetrics;
     this.sleep = deps.sleep ?? abortableSleep;
+    if (deps.routesSeen) this.memory.routesSeen = deps.routesSeen;
     this.keeper = new LeaseKeeper({ lease: deps.lease, clock: deps.clock, monotonic: deps.monotonic, sleep: this.sleep, logger: this.log }, options.holder);
   }
 

@@ -339,6 +339,8 @@ export interface Finding {
   /** The node it concerns, when it is about one node. */
   readonly node?: NodeId | undefined;
   readonly resource?: ResourceId | undefined;
+  /** The route table it concerns, when it is about one table of a resource. */
+  readonly routeTable?: string | undefined;
   readonly message: string;
 }
 

@@ -11,6 +11,7 @@ import type {
   NodeSignal,
   Tunables,
 } from './model';
+import type { TransitionEvent } from './transition-events';
 
 /*
  * The narrow ports through which the reconcile reaches the world. The AWS adapters in
@@ -108,4 +109,24 @@ export interface SignalPort {
   recordSignal(signal: StoredSignal): Promise<void>;
   /** The newest signal per instance and per alarm, leaving out those past their expiry. */
   readSignals(): Promise<readonly StoredSignal[]>;
+}
+
+/** Where ownership changes are announced: the account's default EventBridge bus, or a JSON-lines file. */
+export interface TransitionEvents {
+  /**
+   * Sends every event; resolves with those not accepted (EventBridge's per-entry failures), and
+   * rejects when the whole call failed. Either way the caller keeps the rest and tries again.
+   */
+  publish(events: readonly TransitionEvent[]): Promise<readonly RejectedTransitionEvent[]>;
+}
+
+export interface RejectedTransitionEvent {
+  readonly key: string;
+  readonly error: string;
+}
+
+/** The history as written, for picking up transitions another holder recorded. */
+export interface HistoryReader {
+  /** One group's entries recorded at or after `since` (ms), oldest first. */
+  readHistory(query: { readonly group: string; readonly since: number }): Promise<readonly HistoryEntry[]>;
 }

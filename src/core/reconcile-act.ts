@@ -7,6 +7,7 @@ import { isFencedOff } from './progress';
 import { commitProgress, logOutcome } from './reconcile-record';
 import type { ReconcileDeps, ReconcileMemory, ReconcileOptions } from './reconcile-types';
 import type { StatusLedger } from './status-ledger';
+import { vanishedRoutes } from './vanished-routes';
 
 /*
  * The acting phases, in their safety order: plan each group from the observation; before acting
@@ -95,6 +96,7 @@ export async function actOnObservation(
 ): Promise<Acted> {
   if (memory.acting || !memory.observation) return { ...NOTHING, unsettled: true };
   const planned = await planAndProve(spec, memory.observation, ledger);
+  const vanished = vanishedRoutes(spec, memory.observation, memory.routesSeen);
   if (ledger.fenced) return { ...NOTHING, findings: planned.findings, unsettled: true };
   const plans = withoutRecentAssociations(planned.plans, memory, now);
   const mayAct = (action: Action) => (options.holdsLease?.() ?? true) && memory.epochs.get(action.group) === action.epoch;
@@ -102,7 +104,7 @@ export async function actOnObservation(
   memory.acting = { plans, run: inFlight(run, now) };
   await settleWithin(memory.acting.run, options.ec2WaitMs ?? spec.defaults.checkIntervalSeconds * 1000, deps.sleep);
   const settled = await settleActions(deps, memory, spec, ledger, now, log);
-  return { ...settled, planned: true, findings: [...planned.findings, ...settled.findings], unsettled: settled.unsettled || memory.acting !== undefined || planned.unsettled.length > 0 };
+  return { ...settled, planned: true, findings: [...planned.findings, ...vanished, ...settled.findings], unsettled: settled.unsettled || memory.acting !== undefined || planned.unsettled.length > 0 };
 }
 
 function planEpoch(plan: GroupPlan): number | undefined {

@@ -49,7 +49,7 @@ export async function writeHistory(state: StatePort, entries: readonly HistoryEn
 
 /** What makes two findings the same finding: its code and what it concerns. */
 export function findingKey(finding: Finding): string {
-  return [finding.code, finding.group ?? '', finding.node ?? '', finding.resource ?? ''].join('|');
+  return [finding.code, finding.group ?? '', finding.node ?? '', finding.resource ?? '', finding.routeTable ?? ''].join('|');
 }
 
 /**
@@ -62,7 +62,7 @@ export function logFindings(findings: readonly Finding[], active: Map<string, Fi
   for (const [key, finding] of now) {
     if (active.has(key)) continue;
     active.set(key, finding);
-    const fields = { group: finding.group, node: finding.node, resource: finding.resource, epoch: epochOf(finding, ledger), code: finding.code };
+    const fields = { group: finding.group, node: finding.node, resource: finding.resource, routeTable: finding.routeTable, epoch: epochOf(finding, ledger), code: finding.code };
     if (finding.severity === 'error') log.error(finding.message, fields);
     else log.warn(finding.message, fields);
   }
@@ -71,7 +71,7 @@ export function logFindings(findings: readonly Finding[], active: Map<string, Fi
   for (const [key, finding] of active) {
     if (now.has(key)) continue;
     active.delete(key);
-    log.info(`resolved: ${finding.message}`, { group: finding.group, node: finding.node, resource: finding.resource, epoch: epochOf(finding, ledger), code: finding.code, resolved: true });
+    log.info(`resolved: ${finding.message}`, { group: finding.group, node: finding.node, resource: finding.resource, routeTable: finding.routeTable, epoch: epochOf(finding, ledger), code: finding.code, resolved: true });
   }
 }
 

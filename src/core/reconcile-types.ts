@@ -46,10 +46,12 @@ export interface ReconcileMemory {
   epochs: Map<string, number>;
   /** Findings logged as started and not yet as resolved, by what they concern. */
   findings: Map<string, Finding>;
+  /** Route tables seen holding each protected route this process's lifetime (see vanished-routes.ts). */
+  routesSeen: Map<string, Set<string>>;
 }
 
 export function newMemory(): ReconcileMemory {
-  return { baselines: {}, instanceEvents: {}, alarmingNodes: new Set(), unauthorized: new Map(), associations: new Map(), epochs: new Map(), findings: new Map() };
+  return { baselines: {}, instanceEvents: {}, alarmingNodes: new Set(), unauthorized: new Map(), associations: new Map(), epochs: new Map(), findings: new Map(), routesSeen: new Map() };
 }
 
 export interface ReconcileOptions {

@@ -173,7 +173,7 @@ describe('control-plane table access', () => {
     expect(dynamoActionsByTable(template, roleStatements(template, stack, stack.controlPlane.reconciler.role!))).toEqual({
       'prod-db-resources': ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
       'prod-db-heartbeats': ['dynamodb:Scan'],
-      'prod-db-history': ['dynamodb:BatchWriteItem'],
+      'prod-db-history': ['dynamodb:BatchWriteItem', 'dynamodb:Query'],
     });
   });
 

@@ -169,6 +169,10 @@ export const ERROR_CODES = {
     cause: 'A destination lies inside one of its VPC\'s CIDR blocks (secondary ones included): its routes are never touched.',
     action: 'Pick a virtual IP outside every CIDR block of the VPC.',
   },
+  'EC2F-R014': {
+    cause: 'A route table (of `routeTables: all` or a tag) that this reconciler saw holding a protected destination no longer does: the route, or the table, was deleted by hand. Logged once when seen and once when the route is back; not recreated, since the filtered read cannot tell a deleted route from a deleted table.',
+    action: 'Create the route again (`aws ec2 create-route --route-table-id … --destination-cidr-block … --network-interface-id <owner ENI>`), or ignore it if the table was meant to go (it is forgotten when the reconciler restarts).',
+  },
   'EC2F-E001': {
     cause: 'The member\'s ENI no longer exists (`InvalidNetworkInterfaceID.*`). Counts towards `maxRetry`; then the group fails over.',
     action: 'Fix the member\'s `eni`, or recreate and attach the interface.',
@@ -252,6 +256,10 @@ export const ERROR_CODES = {
   'EC2F-D013': {
     cause: 'A history item did not validate; it is left out of what `history` shows, the other entries are shown.',
     action: 'Correct or delete the named item in the history table.',
+  },
+  'EC2F-N001': {
+    cause: 'Ownership-change events were not put on the default EventBridge bus (the call failed, with EventBridge\'s error, or it refused entries), or the `--events-out` file could not be written. Kept and sent again every tick; never delays a failover.',
+    action: 'Grant `events:PutEvents` on the default bus (the stack does); check the endpoint and the network.',
   },
   'EC2F-A001': {
     cause: '`init` refused: a stored spec was edited by another writer since the last apply; the message names item, writer and each differing field.',

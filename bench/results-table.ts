@@ -29,14 +29,14 @@ export function resultsTable(r: BenchResults): string {
   }
   if (r.observe.length > 0) {
     const one = r.observe.find((o) => o.resources === 1)?.ec2Calls;
-    lines.push('', '| observe, one tick | resources | VPCs | route tables | EC2 calls | wall ms |', '|---|---|---|---|---|---|');
-    for (const o of r.observe) lines.push(`| | ${o.resources} | ${o.vpcs} | ${o.routeTables} | ${o.ec2Calls} | ${o.wallMs} |`);
+    lines.push('', '| observe, one tick: resources | VPCs | route tables | EC2 calls | wall ms |', '|---|---|---|---|---|');
+    for (const o of r.observe) lines.push(`| ${o.resources} | ${o.vpcs} | ${o.routeTables} | ${o.ec2Calls} | ${o.wallMs} |`);
     const forty = r.observe.find((o) => o.resources === 40)?.ec2Calls;
     lines.push(`target: calls for 40 resources equal those for 1 (${forty} vs ${one}): ${verdict(forty === undefined || one === undefined ? undefined : forty === one)}`);
   }
   if (r.repoint.length > 0) {
-    lines.push('', '| repoint, throttling model on | route tables | seconds | lower bound s | |', '|---|---|---|---|---|');
-    for (const p of r.repoint) lines.push(`| | ${p.routeTables} | ${p.seconds} | ${p.lowerBoundSeconds} | ${p.routeTables === 500 ? `target within 10 %: ${verdict(p.seconds <= p.lowerBoundSeconds * 1.1)}` : ''} |`);
+    lines.push('', '| repoint, throttling model on: route tables | seconds | lower bound s | |', '|---|---|---|---|');
+    for (const p of r.repoint) lines.push(`| ${p.routeTables} | ${p.seconds} | ${p.lowerBoundSeconds} | ${p.routeTables === 500 ? `target within 10 %: ${verdict(p.seconds <= p.lowerBoundSeconds * 1.1)}` : ''} |`);
   }
   if (r.bundles.length > 0) {
     lines.push('', '| Lambda bundle | bytes | cold import ms |', '|---|---|---|');

@@ -38,9 +38,10 @@ export async function switchoverTrials(cluster: LocalCluster, trials: number, sa
     const t0 = Date.now();
     const moved = waitForTraffic(cluster.moto, target, cluster.eniOf(to), t0, TIMEOUT_MS);
     moved.catch(() => undefined);
-    await runSwitchover(cluster, to);
+    const attempts = await runSwitchover(cluster, to);
     samples.push(await moved);
-    say(`  switchover of 20 route tables ${trial}/${trials} (to ${to}): ${(samples.at(-1)! / 1000).toFixed(2)} s`);
+    const refused = attempts > 1 ? `, after ${attempts - 1} refusal(s)` : '';
+    say(`  switchover of 20 route tables ${trial}/${trials} (to ${to}): ${(samples.at(-1)! / 1000).toFixed(2)} s${refused}`);
   }
   return samples;
 }

@@ -50,11 +50,12 @@ export async function switchoverTo(cluster: LocalCluster, to: NodeName): Promise
   return { step: `planned switchover to ${to} (CLI, --wait)`, measured: `command → every route and the EIP on ${to}`, ms };
 }
 
-export async function runSwitchover(cluster: LocalCluster, to: NodeName): Promise<void> {
+/** Resolves with the number of attempts it took. */
+export async function runSwitchover(cluster: LocalCluster, to: NodeName): Promise<number> {
   const args = ['switchover', '--config', cluster.configPath, '--group', GROUP, '--to', to, '--wait', '--timeout', '30'];
   for (let attempt = 1; ; attempt++) {
     const result = await cluster.cli(args);
-    if (result.code === 0) return;
+    if (result.code === 0) return attempt;
     if (attempt >= 5) throw new Error(`ec2-failover switchover exited ${result.code}:\n${result.output}`);
     await sleep(1000);
   }

@@ -101,7 +101,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ec2f-bench-'));
   const results: BenchResults = {
     machine: { nproc: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', loadAverage: loadavg().map((l) => Math.round(l * 100) / 100) },
-    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
     startedAt: new Date(startedAt).toISOString(),
     totalSeconds: 0,
     failover: {},

@@ -7,7 +7,7 @@ function buffers() {
   return { io: { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) } }, out, err };
 }
 
-describe('npm start (the in-memory demo)', () => {
+describe('npm run demo:sim (the in-memory demo)', () => {
   it('shows failover, intelligent and automatic switchback and an operator switchover, and exits 0', async () => {
     // Prepare
     const { io, out } = buffers();

@@ -1,5 +1,5 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { build, type Plugin } from 'esbuild';
 
 /*
@@ -46,6 +46,29 @@ const ENGLISH_ZOD_ONLY: Plugin = {
   },
 };
 
+/**
+ * package.json says `"type": "commonjs"` (tsx, vitest and the CDK app run the sources that way),
+ * and esbuild then treats every .ts file as CommonJS: each module, and every SDK module it
+ * imports, is wrapped in a lazy initialiser that tree shaking cannot see into, so the bundle
+ * carries every command, paginator and waiter of the EC2 client. The sources are written as ES
+ * modules; loaded from a namespace of their own (no package.json to consult), they are bundled
+ * as such and the SDK is tree-shaken.
+ */
+const SOURCE_NAMESPACE = 'ec2f-source';
+const SOURCES_AS_ES_MODULES: Plugin = {
+  name: 'sources-as-es-modules',
+  setup(build) {
+    build.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData === SOURCES_AS_ES_MODULES || (args.kind !== 'entry-point' && !args.path.startsWith('.'))) return undefined;
+      const resolveDir = args.namespace === SOURCE_NAMESPACE ? dirname(args.importer) : args.resolveDir;
+      const found = await build.resolve(args.path, { kind: args.kind, resolveDir, pluginData: SOURCES_AS_ES_MODULES });
+      if (found.errors.length > 0 || !/\.ts$/.test(found.path) || /[\\/]node_modules[\\/]/.test(found.path)) return found.errors.length > 0 ? { errors: found.errors } : { path: found.path };
+      return { path: found.path, namespace: SOURCE_NAMESPACE };
+    });
+    build.onLoad({ filter: /.*/, namespace: SOURCE_NAMESPACE }, (args) => ({ contents: readFileSync(args.path, 'utf8'), loader: 'ts', resolveDir: dirname(args.path) }));
+  },
+};
+
 export async function buildCli(outdir: string = CLI_BUILD_DIR): Promise<{ files: number; inputs: number }> {
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
@@ -62,7 +85,7 @@ export async function buildCli(outdir: string = CLI_BUILD_DIR): Promise<{ files:
     mainFields: ['module', 'main'],
     // Build-time tools, never loaded by a command.
     external: ['esbuild'],
-    plugins: [ENGLISH_ZOD_ONLY],
+    plugins: [SOURCES_AS_ES_MODULES, ENGLISH_ZOD_ONLY],
     banner: { js: BANNER },
     minify: true,
     legalComments: 'none',
@@ -70,9 +93,10 @@ export async function buildCli(outdir: string = CLI_BUILD_DIR): Promise<{ files:
     logLevel: 'warning',
   });
   const sources = Object.keys(result.metafile.inputs)
+    .map((input) => (input.startsWith(`${SOURCE_NAMESPACE}:`) ? input.slice(SOURCE_NAMESPACE.length + 1) : input))
     // Files only: a plugin's virtual module (`zod-english:…`) has no mtime to compare.
     .filter((input) => !/^[a-z-]+:/.test(input))
-    .map((input) => relative(ROOT, join(process.cwd(), input)))
+    .map((input) => relative(ROOT, resolve(process.cwd(), input)))
     .filter((input) => !input.startsWith('node_modules') && !input.startsWith('..'));
   // The lockfile stands for the bundled dependencies: `npm ci` rebuilds after changing them anyway.
   const inputs = [...new Set([...sources, 'package.json', 'package-lock.json'])].sort();

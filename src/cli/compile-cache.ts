@@ -27,8 +27,8 @@ interface InternalModule {
 const internal = Module as unknown as InternalModule;
 
 export interface CompileCache {
-  /** Writes the cache of every module compiled without one (done at exit unless uninstalled). */
-  flush(): void;
+  /** Writes the cache of every module compiled without one (done at exit unless uninstalled); returns how many it wrote. */
+  flush(): number;
   uninstall(): void;
 }
 
@@ -67,6 +67,7 @@ export function installCompileCache(dir: string, cacheDir: string = join(dir, 'v
     return wrapper.call(this.exports, this.exports, requireFor(this), this, filename, dirname(filename));
   };
   const flush = () => {
+    let written = 0;
     for (const { script, file } of uncached.splice(0)) {
       try {
         mkdirSync(cacheDir, { recursive: true });
@@ -74,10 +75,12 @@ export function installCompileCache(dir: string, cacheDir: string = join(dir, 'v
         const partial = `${file}.${process.pid}`;
         writeFileSync(partial, script.createCachedData());
         renameSync(partial, file);
+        written += 1;
       } catch {
         // A read-only install: the next run compiles from source, as without a cache.
       }
     }
+    return written;
   };
   process.once('exit', flush);
   return {

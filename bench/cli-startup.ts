@@ -23,7 +23,9 @@ import { localClientConfig } from '../src/local/local-credentials';
  *
  * Prints median and max and writes bench/results/cli-startup.json. Every process it starts runs
  * in a process group of its own and is stopped at the end, on failure and on Ctrl-C.
- * BENCH_CLI_ENTRY=path/to/entry measures another build of the CLI (a before/after comparison).
+ * BENCH_CLI_BASELINE=path/to/entry also measures another build of the CLI (an earlier release's
+ * dist/cli entry, say), each of its runs right after the same run of this one, so that both see
+ * the same load; its figures are recorded under `baseline`.
  */
 
 // The SDK's notice that its 2027 releases need Node 22 would land in the figures' output.
@@ -31,7 +33,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const REPO_ROOT = join(__dirname, '..');
 const BIN = join(REPO_ROOT, 'bin', 'ec2-failover.js');
-const CLI = process.env.BENCH_CLI_ENTRY ?? BIN;
+const CLI = BIN;
+const BASELINE = process.env.BENCH_CLI_BASELINE;
 const RUNS = Number(process.env.BENCH_CLI_RUNS ?? 10);
 const SWITCHOVER_RUNS = Number(process.env.BENCH_SWITCHOVER_RUNS ?? 6);
 const EXTRA_ROUTE_TABLES = 17;
@@ -229,38 +232,49 @@ function buildIsFresh(): boolean {
   }
 }
 
-async function startupRuns(world: World): Promise<Record<string, Figures>> {
+type Measured = Record<string, Figures>;
+
+async function startupRuns(world: World, entries: readonly string[]): Promise<Measured[]> {
   const c = world.configPath;
   const commands: Record<string, readonly string[] | 'bare'> = { 'node -e 0': 'bare', help: ['--help'], history: ['history', '--config', c], status: ['status', '--config', c] };
-  const runs: Record<string, Run[]> = {};
-  const once = async (args: readonly string[] | 'bare') =>
-    args === 'bare' ? timed(TIME ? [TIME, '-f', 'EC2F-BENCH-CPU %U %S', process.execPath, '-e', '0'] : [process.execPath, '-e', '0'], world.env) : runCli(args, world.env);
+  const runs = entries.map((): Record<string, Run[]> => ({}));
+  const bare = () => timed(TIME ? [TIME, '-f', 'EC2F-BENCH-CPU %U %S', process.execPath, '-e', '0'] : [process.execPath, '-e', '0'], world.env);
   // Two warm-up rounds: the first run of each command writes its code cache.
   for (let round = -2; round < RUNS; round++) {
     for (const [name, args] of Object.entries(commands)) {
-      const run = mustSucceed(name, await once(args));
-      if (round >= 0) (runs[name] ??= []).push(run);
+      for (const [i, entry] of entries.entries()) {
+        const run = mustSucceed(name, await (args === 'bare' ? bare() : runCli(args, world.env, entry)));
+        if (round >= 0) (runs[i]![name] ??= []).push(run);
+      }
     }
   }
-  return Object.fromEntries(Object.entries(runs).map(([name, r]) => [name, figuresOf(r, TARGETS_MS[name as keyof typeof TARGETS_MS])]));
+  return runs.map((r) => Object.fromEntries(Object.entries(r).map(([name, rs]) => [name, figuresOf(rs, TARGETS_MS[name as keyof typeof TARGETS_MS])])));
 }
 
-async function switchoverRuns(world: World, wait: boolean): Promise<{ figures: Figures; reportedMs: number[] }> {
-  const runs: Run[] = [];
-  const reportedMs: number[] = [];
-  for (let i = 0; i < SWITCHOVER_RUNS; i++) {
+/** Switchovers alternating node2/node1, each entry in turn, each after the previous one was carried out. */
+async function switchoverRuns(world: World, entries: readonly string[], wait: boolean): Promise<Measured[]> {
+  const name = wait ? 'switchover --wait' : 'switchover';
+  const runs = entries.map((): Run[] => []);
+  const reported = entries.map((): number[] => []);
+  for (let i = 0; i < SWITCHOVER_RUNS * entries.length; i++) {
     const to = i % 2 === 0 ? 'node2' : 'node1';
-    const run = mustSucceed(`switchover to ${to}`, await runCli(['switchover', '--config', world.configPath, '--group', 'demo', '--to', to, ...(wait ? ['--wait'] : [])], world.env));
-    runs.push(run);
-    const reported = /([\d.]+) ?s after the request/.exec(run.stdout);
-    if (reported) reportedMs.push(Math.round(Number(reported[1]) * 1000));
+    const which = Math.floor(i / 2) % entries.length;
+    const run = mustSucceed(`${name} to ${to}`, await runCli(['switchover', '--config', world.configPath, '--group', 'demo', '--to', to, ...(wait ? ['--wait'] : [])], world.env, entries[which]));
+    runs[which]!.push(run);
+    const seconds = /([\d.]+) ?s after the request/.exec(run.stdout);
+    if (seconds) reported[which]!.push(Math.round(Number(seconds[1]) * 1000));
     await settled(world, to);
   }
-  return { figures: figuresOf(runs, TARGETS_MS[wait ? 'switchover --wait' : 'switchover']), reportedMs };
+  return runs.map((r, i) => ({ [name]: { ...figuresOf(r, TARGETS_MS[name]), ...(wait ? { reportedByCommandMs: reported[i] } : {}) } }));
+}
+
+function printAll(title: string, measured: Measured): void {
+  console.log(title);
+  for (const [name, f] of Object.entries(measured)) print(name, f);
 }
 
 async function main(): Promise<void> {
-  if (!process.env.BENCH_CLI_ENTRY && !buildIsFresh()) {
+  if (!buildIsFresh()) {
     console.log('building the CLI (dist/cli is missing or older than its sources)…');
     await buildCli();
   }
@@ -270,26 +284,28 @@ async function main(): Promise<void> {
     mustSucceed('apply', await runCli(['apply', '--config', world.configPath], world.env, BIN));
     await addRouteTables(world);
     const loadBefore = loadavg()[0]!;
-    console.log(`cli start-up (${CLI === BIN ? 'bin/ec2-failover.js' : CLI}), load average ${loadBefore.toFixed(1)}:`);
-    const startup = await startupRuns(world);
-    for (const [name, f] of Object.entries(startup)) print(name, f);
+    const entries = BASELINE ? [CLI, BASELINE] : [CLI];
+    console.log(`load average ${loadBefore.toFixed(1)}; measuring start-up…`);
+    const startup = await startupRuns(world, entries);
 
     startGroup('controller', [BIN, 'controller', '--config', world.configPath, '--holder', 'bench'], world.env);
     for (const args of world.agentArgs) startGroup(`agent ${args[2]}`, [BIN, ...args], world.env);
     await settled(world, 'node1');
-    const switchover = await switchoverRuns(world, false);
-    print('switchover', switchover.figures);
-    const waited = await switchoverRuns(world, true);
-    print('switchover --wait', waited.figures);
-    console.log(`  (switchover --wait of ${EXTRA_ROUTE_TABLES + 3} route tables and an Elastic IP; the command reported ${waited.reportedMs.map((ms) => `${(ms / 1000).toFixed(2)}`).join(', ')} s from the request)`);
+    console.log('controller and agents up; measuring switchovers…');
+    const switchover = await switchoverRuns(world, entries, false);
+    const waited = await switchoverRuns(world, entries, true);
+    const measured = entries.map((_, i) => ({ ...startup[i], ...switchover[i], ...waited[i] }));
+    printAll('bin/ec2-failover.js:', measured[0]!);
+    if (BASELINE) printAll(`baseline ${BASELINE}:`, measured[1]!);
+    console.log(`(switchover --wait moves ${EXTRA_ROUTE_TABLES + 3} route tables and an Elastic IP; reportedByCommandMs in the JSON is the time the command itself printed, from its request)`);
 
     const results = {
       benchmark: 'cli-startup',
-      cli: CLI === BIN ? 'bin/ec2-failover.js' : CLI,
       at: new Date().toISOString(),
       loadAverage: { before: Number(loadBefore.toFixed(2)), after: Number(loadavg()[0]!.toFixed(2)) },
       routeTables: EXTRA_ROUTE_TABLES + 3,
-      commands: { ...startup, switchover: switchover.figures, 'switchover --wait': { ...waited.figures, reportedByCommandMs: waited.reportedMs } },
+      commands: measured[0],
+      ...(BASELINE ? { baseline: { cli: BASELINE, commands: measured[1] } } : {}),
     };
     const out = join(REPO_ROOT, 'bench', 'results');
     mkdirSync(out, { recursive: true });

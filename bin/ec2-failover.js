@@ -2,7 +2,8 @@
 'use strict';
 // The `ec2-failover` command. It runs the compiled CLI (dist/cli, built by `npm ci` through the
 // `prepare` script, or `npm run build`) while that build is newer than every source it was made
-// from; otherwise (a source edited since, no build yet, or EC2F_CLI_FROM_SOURCE=1) it runs the
+// from, with V8's code cache (dist/cli/v8-cache, written by the first run of each part);
+// otherwise (a source edited since, no build yet, or EC2F_CLI_FROM_SOURCE=1) it runs the
 // TypeScript sources through tsx: slower to start, never stale.
 const { readFileSync, statSync } = require('node:fs');
 const { register } = require('node:module');
@@ -11,7 +12,7 @@ const { pathToFileURL } = require('node:url');
 
 const ROOT = join(__dirname, '..');
 const BUILD = join(ROOT, 'dist', 'cli');
-const ENTRY = join(BUILD, 'ec2-failover.mjs');
+const ENTRY = join(BUILD, 'ec2-failover.js');
 
 function buildIsFresh() {
   if (process.env.EC2F_CLI_FROM_SOURCE === '1') return false;
@@ -26,10 +27,8 @@ function buildIsFresh() {
 }
 
 if (buildIsFresh()) {
-  import(pathToFileURL(ENTRY).href).catch((error) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
+  require(join(BUILD, 'compile-cache.js')).installCompileCache(BUILD);
+  require(ENTRY);
 } else {
   if (process.stderr.isTTY) process.stderr.write('ec2-failover: running from source (the build is missing or older than the sources; npm run build makes it start faster)\n');
   // Both of tsx's hooks: the CommonJS one for the modules, the ESM one because each command is

@@ -1,11 +1,17 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { build, type Plugin } from 'esbuild';
+import { basename, join, relative, resolve } from 'node:path';
+import { build, transform, type Metafile, type OutputFile } from 'esbuild';
+import { ENGLISH_ZOD_ONLY, SOURCE_NAMESPACE, SOURCES_AS_ES_MODULES } from './build-plugins';
 
 /*
- * Builds the operator CLI into dist/cli/ as ES modules split by command: the entry holds the
- * argument parsing and nothing else, and each command's chunk (with the SDK clients it needs)
- * loads only when that command runs. `npm ci` runs this (the `prepare` script).
+ * Builds the operator CLI into dist/cli/, split by command: the entry holds the argument parsing
+ * and nothing else, and each command's chunk (with the SDK clients it needs) loads only when that
+ * command runs. `npm ci` runs this (the `prepare` script).
+ *
+ * esbuild splits only ES modules, and Node 20 keeps no compiled code of ES modules between runs;
+ * it does for CommonJS, through V8's code cache (src/cli/compile-cache.ts). So the split ES
+ * modules are converted, chunk by chunk, into CommonJS modules that require one another, and
+ * bin/ec2-failover.js loads them with the code cache.
  *
  * dist/cli/inputs.json lists the repository files the build was made from; bin/ec2-failover.js
  * runs the build only while none of them is newer than it, and the sources otherwise, so a
@@ -14,70 +20,80 @@ import { build, type Plugin } from 'esbuild';
 
 const ROOT = join(__dirname, '..', '..');
 export const CLI_BUILD_DIR = join(ROOT, 'dist', 'cli');
-export const CLI_ENTRY = 'ec2-failover.mjs';
+export const CLI_ENTRY = 'ec2-failover.js';
+/** The code-cache loader bin/ec2-failover.js installs before the entry. */
+export const CLI_COMPILE_CACHE = 'compile-cache.js';
 
-// An ES module has neither `require` nor `__dirname`; bundled CommonJS code (the AWS SDK) and
-// our own paths relative to the file (examples/) need both. dist/cli is two levels deep, like src/<folder>.
-const BANNER = [
-  "import { createRequire as __ec2fRequire } from 'node:module';",
-  "import { dirname as __ec2fDirname } from 'node:path';",
-  "import { fileURLToPath as __ec2fPath } from 'node:url';",
-  'const require = __ec2fRequire(import.meta.url);',
-  'const __filename = __ec2fPath(import.meta.url);',
-  'const __dirname = __ec2fDirname(__filename);',
-].join('\n');
-
-/**
- * zod's namespace object re-exports every locale (`z.locales`), so bundling `z` bundles ~40
- * translations of its messages. The CLI uses English only (zod's default, which it configures
- * from en.js directly): the locale index is replaced by one that holds English alone.
- */
-const ENGLISH_ZOD_ONLY: Plugin = {
-  name: 'english-zod-only',
-  setup(build) {
-    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: join(args.resolveDir, '..', 'locales', 'en.js'), namespace: 'zod-english' } : undefined,
-    );
-    build.onLoad({ filter: /.*/, namespace: 'zod-english' }, (args) => ({
-      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
-      resolveDir: ROOT,
-      loader: 'js',
-    }));
-  },
-};
-
-export async function buildCli(outdir: string = CLI_BUILD_DIR): Promise<{ files: number; inputs: number }> {
-  rmSync(outdir, { recursive: true, force: true });
-  mkdirSync(outdir, { recursive: true });
+async function splitModules(outdir: string): Promise<{ files: OutputFile[]; metafile: Metafile }> {
   const result = await build({
     entryPoints: { 'ec2-failover': join(ROOT, 'bin', 'ec2-failover.ts') },
     outdir,
+    write: false,
     bundle: true,
     splitting: true,
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    outExtension: { '.js': '.mjs' },
     // The SDK's ES module builds: tree-shaken, so a chunk holds the few EC2 commands we send, not all of them.
     mainFields: ['module', 'main'],
     // Build-time tools, never loaded by a command.
     external: ['esbuild'],
-    plugins: [ENGLISH_ZOD_ONLY],
-    banner: { js: BANNER },
+    plugins: [SOURCES_AS_ES_MODULES, ENGLISH_ZOD_ONLY],
     minify: true,
     legalComments: 'none',
     metafile: true,
     logLevel: 'warning',
   });
-  const sources = Object.keys(result.metafile.inputs)
+  return { files: result.outputFiles, metafile: result.metafile };
+}
+
+/** One split ES module as CommonJS: `import … from './chunk.js'` becomes `require`, `import()` a promised `require`. */
+async function asCommonJs(file: OutputFile): Promise<string> {
+  const result = await transform(file.text, {
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    supported: { 'dynamic-import': false },
+    minify: true,
+    sourcefile: basename(file.path),
+    logLevel: 'warning',
+  });
+  return result.code;
+}
+
+async function compileCacheLoader(outdir: string): Promise<void> {
+  await build({
+    entryPoints: [join(__dirname, 'compile-cache.ts')],
+    outfile: join(outdir, CLI_COMPILE_CACHE),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'warning',
+  });
+}
+
+/** The repository files a build was made from (what bin/ec2-failover.js compares it with). */
+function inputsOf(metafile: Metafile): string[] {
+  const sources = Object.keys(metafile.inputs)
+    .map((input) => (input.startsWith(`${SOURCE_NAMESPACE}:`) ? input.slice(SOURCE_NAMESPACE.length + 1) : input))
     // Files only: a plugin's virtual module (`zod-english:…`) has no mtime to compare.
     .filter((input) => !/^[a-z-]+:/.test(input))
-    .map((input) => relative(ROOT, join(process.cwd(), input)))
+    .map((input) => relative(ROOT, resolve(process.cwd(), input)))
     .filter((input) => !input.startsWith('node_modules') && !input.startsWith('..'));
   // The lockfile stands for the bundled dependencies: `npm ci` rebuilds after changing them anyway.
-  const inputs = [...new Set([...sources, 'package.json', 'package-lock.json'])].sort();
+  return [...new Set([...sources, 'src/cli/compile-cache.ts', 'package.json', 'package-lock.json'])].sort();
+}
+
+export async function buildCli(outdir: string = CLI_BUILD_DIR): Promise<{ files: number; inputs: number }> {
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
+  const { files, metafile } = await splitModules(outdir);
+  await Promise.all(files.map(async (file) => writeFileSync(file.path, await asCommonJs(file))));
+  await compileCacheLoader(outdir);
+  const inputs = inputsOf(metafile);
   writeFileSync(join(outdir, 'inputs.json'), `${JSON.stringify(inputs, null, 1)}\n`);
-  return { files: Object.keys(result.metafile.outputs).length, inputs: inputs.length };
+  return { files: files.length, inputs: inputs.length };
 }
 
 if (require.main === module) {

@@ -41,7 +41,19 @@ export interface MaintenanceOptions {
 
 /** `--wait` gives up after this long unless `--timeout` says otherwise. */
 const DEFAULT_WAIT_SECONDS = 120;
-const POLL_MS = 200;
+/** The state store is read this often while the request waits for the reconciler (two small reads). */
+const POLL_MS = 100;
+/**
+ * EC2 is read as often for the first seconds after the reconciler served the request, when the
+ * routes move, then once a second: each read is three Describe calls, and EC2 refills an
+ * account's Describe budget at about 20 calls a second, shared with the reconciler.
+ */
+const EC2_FAST_POLL_FOR_MS = 2000;
+const EC2_SLOW_POLL_MS = 1000;
+
+function ec2PollDelay(sinceServedMs: number): number {
+  return sinceServedMs < EC2_FAST_POLL_FOR_MS ? POLL_MS : EC2_SLOW_POLL_MS;
+}
 
 /** The request as stored: the reconciler reads the fields it knows; `by` rides along for people. */
 type RecordedRequest = OperatorRequest & { readonly by: string };
@@ -213,6 +225,7 @@ async function waitForTraffic(
   signal: AbortSignal,
   context: ClusterContext,
 ): Promise<string> {
+  const servedAt = Date.now();
   for (;;) {
     const check = trafficOn(spec, group, node, await read());
     if (check.onNode) return `every route and Elastic IP on ${node}`;
@@ -223,6 +236,6 @@ async function waitForTraffic(
     }
     const owner = (await context.state.readStatuses()).get(group.id)?.owner;
     if (owner !== node) throw new RefusedByReconcilerError(`group ${group.id} moved on to ${owner ?? '(none)'} before every route reached ${node}`);
-    await abortableSleep(POLL_MS, signal);
+    await abortableSleep(ec2PollDelay(Date.now() - servedAt), signal);
   }
 }

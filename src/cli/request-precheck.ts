@@ -8,6 +8,10 @@ import type { VerdictReading } from './verdicts';
  * same rules as src/core/ownership.ts (a member, healthy, group not in maintenance), judged on
  * the reconciler's own last verdict. Without a fresh verdict the CLI judges nothing itself:
  * the request is recorded and the reconciler decides.
+ *
+ * One refusal is the CLI's own: a member excluded after repeated terminal repair failures. The
+ * reconciler carries out an operator switchover to it (and clears the exclusion: naming a member
+ * vouches for it); the CLI asks the operator to vouch explicitly with --clear-exclusion.
  */
 
 export type SwitchoverCheck =

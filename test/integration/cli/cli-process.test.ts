@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,21 +79,31 @@ describe('ec2-failover as a process', () => {
 });
 
 describe('the CLI build', () => {
-  it('builds split modules that run, listing only files it can compare with the sources', async () => {
+  it('builds split modules that run with the code cache they leave, listing only files it can compare with the sources', async () => {
     // Prepare
-    const { buildCli, CLI_ENTRY } = await import('../../../src/cli/build');
+    const { buildCli, CLI_COMPILE_CACHE, CLI_ENTRY } = await import('../../../src/cli/build');
     const outdir = join(folder, 'dist-cli');
+    // What bin/ec2-failover.js does with a fresh build.
+    const launcher = join(folder, 'launch.js');
+    writeFileSync(launcher, `require(${JSON.stringify(join(outdir, CLI_COMPILE_CACHE))}).installCompileCache(${JSON.stringify(outdir)});\nrequire(${JSON.stringify(join(outdir, CLI_ENTRY))});\n`);
 
     // Act
     const built = await buildCli(outdir);
     const inputs = JSON.parse(readFileSync(join(outdir, 'inputs.json'), 'utf8')) as string[];
-    const run = CliProcess.spawnNode('built --version', [join(outdir, CLI_ENTRY), '--version'], env);
-    const exit = await run.exited;
+    const runs = [];
+    for (const label of ['first', 'cached']) {
+      const run = CliProcess.spawnNode(`built --version (${label})`, [launcher, '--version'], env);
+      runs.push([(await run.exited).code, run.raw.join('\n')]);
+    }
 
     // Assess
     expect(built.files).toBeGreaterThan(10);
-    expect(inputs).toEqual(expect.arrayContaining(['bin/ec2-failover.ts', 'src/cli/main.ts', 'package.json']));
+    expect(inputs).toEqual(expect.arrayContaining(['bin/ec2-failover.ts', 'src/cli/main.ts', 'src/cli/compile-cache.ts', 'package.json']));
     expect(inputs.filter((input) => !existsSync(join(REPO_ROOT, input)))).toEqual([]);
-    expect([exit.code, run.raw.join('\n')]).toEqual([0, version]);
+    expect(runs).toEqual([
+      [0, version],
+      [0, version],
+    ]);
+    expect(readdirSync(join(outdir, 'v8-cache'))).toContain(`${CLI_ENTRY}.${process.version}-${process.arch}.cache`);
   });
 });

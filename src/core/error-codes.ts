@@ -102,7 +102,7 @@ export const ERROR_CODES = {
     action: 'Wait for the reconciler to carry out the pending one (see `history`), then retry.',
   },
   'EC2F-U003': {
-    cause: 'A request the reconciler would refuse was refused before it was recorded: the group is in maintenance, the target is excluded, or the reconciler\'s last verdict does not call it healthy. Nothing changed (exit 4).',
+    cause: 'A request was refused before it was recorded: the group is in maintenance or the reconciler\'s last verdict does not call the target healthy (the reconciler would refuse it), or the target is excluded after repeated repair failures and `--clear-exclusion` was not given (the reconciler would carry it out and clear the exclusion: the flag makes the operator vouch for it). Nothing changed (exit 4).',
     action: 'Pick a healthy member, leave maintenance first, or vouch for an excluded member with `--clear-exclusion`.',
   },
   'EC2F-U004': {

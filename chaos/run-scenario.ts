@@ -159,6 +159,8 @@ export async function runScenario(world: ChaosWorld, scenario: Scenario, options
     }
     epochs = { start: epochs.start, end: finalEpoch };
     await observer.stop();
+    // EC2F_CHAOS_DUMP=DIR keeps each scenario's process output there, to read a violation's story.
+    if (process.env.EC2F_CHAOS_DUMP) writeFileSync(join(process.env.EC2F_CHAOS_DUMP, `${scenario.id}.log`), f.tails(100_000));
     await f.stop();
 
     const history = await readHistory(world, cluster);

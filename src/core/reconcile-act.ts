@@ -111,11 +111,26 @@ function planEpoch(plan: GroupPlan): number | undefined {
   return plan.actions[0]?.epoch;
 }
 
-/** Drops an association this runner already made within the settling interval: the observation may not show it yet. */
+/**
+ * Drops an association this runner already made within the settling interval: the observation
+ * may not show it yet. Once an observation started after it shows it, EC2 has caught up, and a
+ * different association seen later is someone else's doing, repaired at once.
+ */
 function withoutRecentAssociations(plans: ReadonlyMap<string, GroupPlan>, memory: ReconcileMemory, now: number): Map<string, GroupPlan> {
+  forgetConfirmedAssociations(memory);
   const recent = (a: Action) =>
     a.kind === 'associate-address' &&
     memory.associations.get(a.allocationId)?.networkInterfaceId === a.networkInterfaceId &&
     now - memory.associations.get(a.allocationId)!.at < EIP_SETTLE_MS;
   return new Map([...plans].map(([group, plan]) => [group, plan.actions.some(recent) ? { ...plan, actions: plan.actions.filter((a) => !recent(a)), converged: false } : plan]));
+}
+
+/** Forgets the associations an observation started after them already shows. */
+function forgetConfirmedAssociations(memory: ReconcileMemory): void {
+  const observation = memory.observation;
+  if (!observation?.addresses.ok) return;
+  for (const [allocationId, made] of [...memory.associations]) {
+    const seen = observation.addresses.value[allocationId];
+    if (observation.at > made.at && seen?.networkInterfaceId === made.networkInterfaceId) memory.associations.delete(allocationId);
+  }
 }

@@ -64,6 +64,23 @@ describe('decision engine: keeping and repairing', () => {
     expect(world.state.statuses.get('app')?.epoch).toBe(1);
   });
 
+  it('repairs an Elastic IP moved away right after a failover once EC2 has shown the failover’s association, without waiting out the settling interval', async () => {
+    // Prepare: drift checked every second; node1 crashes and the group moves to node2
+    const base = clusterSpec();
+    const world = new SimWorld({ ...base, defaults: { ...base.defaults, driftCheckIntervalSeconds: 1 } });
+    await world.run(3);
+    world.crash('node1');
+    await world.run(6);
+    expect(world.cloud.addresses.get('eipalloc-0abc1234')?.networkInterfaceId).toBe('eni-02200000');
+
+    // Act: moved back to node1's ENI by hand, a few seconds after the failover's association
+    world.cloud.addresses.set('eipalloc-0abc1234', { networkInterfaceId: 'eni-02100000' });
+    await world.run(3);
+
+    // Assess
+    expect(world.cloud.addresses.get('eipalloc-0abc1234')?.networkInterfaceId).toBe('eni-02200000');
+  });
+
   it('repairs a blackhole route to the owner ENI', () => {
     // Prepare
     const spec = clusterSpec();

@@ -34,6 +34,8 @@ export interface ReconcileMemory {
   alarmingNodes: Set<NodeId>;
   /** The last time the heartbeats could not be known (see HealthSignals.blindAt). */
   blindAt?: number | undefined;
+  /** When the heartbeats were last read (judge's clock): a long gap since is blind time too. */
+  heartbeatsReadAt?: number | undefined;
   /** An observation under way, started by an earlier tick perhaps. */
   observing?: InFlight<CloudObservation> | undefined;
   /** Actions under way, started by an earlier tick perhaps. */

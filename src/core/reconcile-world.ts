@@ -22,7 +22,9 @@ export interface StoredWorld {
 
 /**
  * Reads the stored state, then the heartbeats. A failed state read throws (nothing is known);
- * either failing, or the heartbeats taking longer than a beat to read, makes the time blind.
+ * either failing, the heartbeats taking longer than a beat to read, or a gap since the last read
+ * longer than two beats and two ticks (a runner stuck in a call, paused, or between runs) makes
+ * the time blind: what the judge did not look at is never held against a node.
  */
 export async function readStoredWorld(deps: ReconcileDeps, memory: ReconcileMemory, log: Logger): Promise<StoredWorld> {
   let stored;
@@ -38,7 +40,11 @@ export async function readStoredWorld(deps: ReconcileDeps, memory: ReconcileMemo
   const started = deps.clock();
   const read = await readHeartbeats(deps, log);
   const finished = deps.clock();
-  if (!read.heartbeats.ok || finished - started > spec.defaults.heartbeat.intervalSeconds * 1000) memory.blindAt = finished;
+  const intervalMs = spec.defaults.heartbeat.intervalSeconds * 1000;
+  const gapMs = 2 * (intervalMs + spec.defaults.checkIntervalSeconds * 1000);
+  const lookedAway = memory.heartbeatsReadAt !== undefined && started - memory.heartbeatsReadAt > gapMs;
+  if (!read.heartbeats.ok || finished - started > intervalMs || lookedAway) memory.blindAt = finished;
+  if (read.heartbeats.ok) memory.heartbeatsReadAt = finished;
   return { spec, statuses, ...read };
 }
 

@@ -145,6 +145,11 @@ export class SimWorld {
     }
   }
 
+  /** The reconciler runs no tick for `ms` (a runner stuck in a call, a pause), while time and the agents go on. */
+  stallReconciler(ms: number): void {
+    this.nextTickAt = this.clock.now() + ms;
+  }
+
   /** Runs the reconcile once now, as a runner would on its tick. */
   async tick(): Promise<ReconcileReport | undefined> {
     let report: ReconcileReport;

@@ -192,3 +192,27 @@ describe('what a new owner learns of the old one', () => {
     expect(transition?.fromSilent).toBeUndefined();
   });
 });
+
+describe('time the reconciler did not look', () => {
+  it('does not fail a node for silence that fell in a stall of the reconciler (stuck on a frozen store), when another node writes first after it', async () => {
+    // Prepare
+    const world = await settled();
+
+    // Act: the store freezes for 4 s; the reconciler, stuck, runs no tick; node2 writes first after the thaw
+    world.state.storeFailure = 'frozen';
+    world.stallReconciler(4000);
+    await world.run(3.9);
+    world.state.storeFailure = undefined;
+    world.node('node2').nextBeatAt = 0;
+    world.node('node1').nextBeatAt = Number.MAX_SAFE_INTEGER;
+    await world.run(0.3);
+    const owner = world.ownerOf('app');
+    world.node('node1').nextBeatAt = 0;
+    await world.run(6);
+
+    // Assess
+    expect(owner).toBe('node1');
+    expect(world.ownerOf('app')).toBe('node1');
+    expect(transitions(world)).toBe(1);
+  });
+});

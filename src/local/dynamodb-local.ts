@@ -5,6 +5,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { findFreePort, isPortFree } from './free-port';
 import { LocalErrorCode, localError } from './local-errors';
 import { startProcessGroup, type ManagedProcess, type StopOptions } from './process-group';
+import { groupListensOn } from './listening-port';
 import { waitUntil } from './wait-until';
 
 export interface DynamoDbLocalOptions {
@@ -104,7 +105,7 @@ async function launchOnPort(javaCommand: string, jar: DynamoDbLocalJar, port: nu
     );
   };
   try {
-    const up = await waitUntil(() => answersListTables(endpoint), { timeoutMs: startTimeoutMs, abortIf: exitedEarly });
+    const up = await waitUntil(async () => (await answersListTables(endpoint)) && groupListensOn(child.pid, port) !== false, { timeoutMs: startTimeoutMs, abortIf: exitedEarly });
     if (!up) {
       throw localError(LocalErrorCode.serviceStartTimeout, `DynamoDB Local did not answer on ${endpoint} within ${startTimeoutMs} ms`);
     }

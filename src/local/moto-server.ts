@@ -2,6 +2,7 @@ import { request } from 'node:http';
 import { findFreePort, isPortFree } from './free-port';
 import { LocalErrorCode, localError } from './local-errors';
 import { startProcessGroup, type ManagedProcess, type StopOptions } from './process-group';
+import { groupListensOn } from './listening-port';
 import { waitUntil } from './wait-until';
 
 export interface MotoServerOptions {
@@ -71,7 +72,7 @@ async function launchOnPort(command: string, port: number, startTimeoutMs: numbe
     );
   };
   try {
-    const up = await waitUntil(() => httpAnswers(endpoint), { timeoutMs: startTimeoutMs, abortIf: exitedEarly });
+    const up = await waitUntil(async () => (await httpAnswers(endpoint)) && groupListensOn(child.pid, port) !== false, { timeoutMs: startTimeoutMs, abortIf: exitedEarly });
     if (!up) {
       throw localError(LocalErrorCode.serviceStartTimeout, `moto_server did not answer on ${endpoint} within ${startTimeoutMs} ms`);
     }

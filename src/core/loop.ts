@@ -1,8 +1,9 @@
 import { abortableSleep } from './abortable-sleep';
 import { applyNodeSignal, parseNodeEvent } from './events';
 import type { ClusterSpec, GroupStatus, NodeSignal } from './model';
-import type { LeasePort, SignalPort, StoredSignal } from './ports';
+import type { FencingToken, LeasePort, SignalPort, StoredSignal } from './ports';
 import { DEFAULT_API_CALL_TIMEOUT_SECONDS, DEFAULT_CHECK_INTERVAL_SECONDS } from './config-rules';
+import { failureWindowMs } from './health';
 import { LeaseKeeper } from './lease-keeper';
 import { recordTick, silentMetrics, type MetricsSink } from './loop-metrics';
 import { ReconcilerMetric } from '../names';
@@ -59,6 +60,8 @@ export interface LoopSummary {
 export class ReconcileLoop {
   private readonly memory = newMemory();
   private readonly pending: StoredSignal[] = [];
+  /** The clock time the last reconcile judged the nodes at. */
+  private judgedAt: number | undefined;
   private readonly keeper: LeaseKeeper;
   private readonly log: Logger;
   private readonly metrics: MetricsSink;
@@ -115,7 +118,7 @@ export class ReconcileLoop {
         if (!this.keeper.fence) continue;
         if ((await this.keeper.renew(this.ttlMs(), this.memory.baselines)) === 'lost') continue;
         if (this.pending.length > 0 && this.spec) continue;
-        const wait = Math.min(tickStart + this.intervalMs() - this.deps.clock(), this.timeLeft());
+        const wait = Math.min(Math.min(tickStart + this.intervalMs(), this.silenceDeadline()) - this.deps.clock(), this.timeLeft());
         if (wait > 0) await this.sleep(wait, this.wake.signal);
       }
     } finally {
@@ -157,23 +160,15 @@ export class ReconcileLoop {
     return true;
   }
 
-  /** Signals in, one reconcile with the lease kept alive meanwhile; undefined when the state was unknown. */
+  /** State and signals in, one reconcile, with the lease kept alive meanwhile; undefined when the state was unknown. */
   private async tick(): Promise<ReconcileReport | undefined> {
-    const fence = this.keeper.fence!;
-    await this.collectRecordedSignals();
-    if (this.spec) this.forceObserve = this.applyPendingSignals(this.spec) || this.forceObserve;
     try {
-      const reconcile = reconcileOnce(this.deps, this.memory, {
-        fence,
-        forceObserve: this.forceObserve,
-        holdsLease: () => this.keeper.holdsLease(),
-        deadline: this.ec2Deadline(),
-      });
-      const report = await this.keeper.keepAliveDuring(reconcile, this.ttlMs(), () => this.memory.baselines);
+      const report = await this.keeper.keepAliveDuring(this.readAndReconcile(this.keeper.fence!), this.ttlMs(), () => this.memory.baselines);
       recordTick(this.metrics, report, this.lastStatuses, this.memory.baselines);
       this.metrics.flush?.();
       if (!report.fenced) this.deps.afterTick?.(report).catch((error: unknown) => this.log.warn('verdicts not recorded', { error: errorText(error) }));
       this.lastStatuses = report.statuses;
+      this.judgedAt = report.at;
       this.spec = report.spec;
       this.forceObserve = report.unsettled;
       if (report.fenced) this.keeper.standDown();
@@ -188,10 +183,43 @@ export class ReconcileLoop {
     }
   }
 
+  /** The stored state and the node events beside it (one request where the store keeps both), then one reconcile. */
+  private async readAndReconcile(fence: FencingToken): Promise<ReconcileReport> {
+    const stored = await this.deps.state.read();
+    this.spec = stored.spec;
+    await this.collectRecordedSignals(stored.signals);
+    this.forceObserve = this.applyPendingSignals(stored.spec) || this.forceObserve;
+    return reconcileOnce(this.deps, this.memory, {
+      fence,
+      forceObserve: this.forceObserve,
+      holdsLease: () => this.keeper.holdsLease(),
+      deadline: this.ec2Deadline(),
+      stored,
+    });
+  }
+
   /** EC2 work, retries included, ends one call's time before the run's deadline, leaving room to release the lease. */
   private ec2Deadline(): number | undefined {
     if (this.options.deadline === undefined) return undefined;
     return this.options.deadline - (this.spec?.defaults.tunables.apiCallTimeoutSeconds ?? DEFAULT_API_CALL_TIMEOUT_SECONDS) * 1000;
+  }
+
+  /**
+   * When the first node still heard from would have been silent for longer than its failure
+   * window: the loop looks again then rather than at the next tick, so a silent node is judged
+   * failed as its window passes (missedBeats × interval of silence on this loop's clock), not up
+   * to a tick later. Only a node silent for most of its window brings a look forward.
+   */
+  private silenceDeadline(): number {
+    if (!this.spec || this.judgedAt === undefined) return Infinity;
+    const windowMs = failureWindowMs(this.spec);
+    let earliest = Infinity;
+    for (const baseline of Object.values(this.memory.baselines)) {
+      // Not yet past its window when last judged (a window that ran out during that tick counts: look at once).
+      const due = baseline.seenAt + windowMs + 1;
+      if (due > this.judgedAt && due < earliest) earliest = due;
+    }
+    return earliest;
   }
 
   private intervalMs(): number {
@@ -208,10 +236,11 @@ export class ReconcileLoop {
     return this.options.deadline - this.deps.clock() - marginMs;
   }
 
-  private async collectRecordedSignals(): Promise<void> {
-    if (!this.deps.signals) return;
+  /** The signals the state read carried, else those of the signal store; each is taken once. */
+  private async collectRecordedSignals(carried: readonly StoredSignal[] | undefined): Promise<void> {
+    if (!carried && !this.deps.signals) return;
     try {
-      for (const stored of await this.deps.signals.readSignals()) {
+      for (const stored of carried ?? (await this.deps.signals!.readSignals())) {
         const key = stored.signal.kind === 'alarm' ? `alarm:${stored.signal.alarmName}` : `instance:${stored.signal.instanceId}`;
         if ((this.seenSignals.get(key) ?? -Infinity) >= stored.at) continue;
         this.seenSignals.set(key, stored.at);

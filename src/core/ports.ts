@@ -53,6 +53,11 @@ export interface StoredState {
   readonly spec: ClusterSpec;
   /** Groups without a status item yet are absent. */
   readonly statuses: ReadonlyMap<string, GroupStatus>;
+  /**
+   * The node events recorded beside the state, read in the same request (the newest per instance
+   * and per alarm, none past its expiry); absent where the store keeps them apart (SignalPort).
+   */
+  readonly signals?: readonly StoredSignal[] | undefined;
 }
 
 export interface StatePort {

@@ -12,7 +12,7 @@ import type {
   NodeId,
   Transition,
 } from './model';
-import type { CloudPort, FencingToken, HeartbeatPort, StatePort } from './ports';
+import type { CloudPort, FencingToken, HeartbeatPort, StatePort, StoredState } from './ports';
 
 /** What one reconcile reaches the world through. */
 export interface ReconcileDeps {
@@ -66,6 +66,8 @@ export interface ReconcileOptions {
   readonly holdsLease?: (() => boolean) | undefined;
   /** How long a tick waits for EC2 work before carrying on without it. @default the check interval */
   readonly ec2WaitMs?: number | undefined;
+  /** The state the runner read at the start of this tick (for the node events it carried); read here when absent. */
+  readonly stored?: StoredState | undefined;
 }
 
 export interface ReconcileReport {

@@ -4,6 +4,7 @@ import type { ClusterSpec, Finding, GroupStatus, Heartbeat, InstanceState, Malfo
 import { initialStatus } from './model';
 import { settleWithin, startObservation } from './ec2-work';
 import type { ReconcileDeps, ReconcileMemory, ReconcileOptions } from './reconcile-types';
+import type { StoredState } from './ports';
 
 /*
  * The reading phases of a reconcile: the stored state, the heartbeats, EC2 when due, and the
@@ -21,15 +22,15 @@ export interface StoredWorld {
 }
 
 /**
- * Reads the stored state, then the heartbeats. A failed state read throws (nothing is known);
+ * Reads the stored state (unless the runner read it this tick), then the heartbeats. A failed state read throws (nothing is known);
  * either failing, the heartbeats taking longer than a beat to read, or a gap since the last read
  * longer than two beats and two ticks (a runner stuck in a call, paused, or between runs) makes
  * the time blind: what the judge did not look at is never held against a node.
  */
-export async function readStoredWorld(deps: ReconcileDeps, memory: ReconcileMemory, log: Logger): Promise<StoredWorld> {
-  let stored;
+export async function readStoredWorld(deps: ReconcileDeps, memory: ReconcileMemory, log: Logger, preRead?: StoredState): Promise<StoredWorld> {
+  let stored = preRead;
   try {
-    stored = await deps.state.read();
+    stored ??= await deps.state.read();
   } catch (error) {
     memory.blindAt = deps.clock();
     throw error;

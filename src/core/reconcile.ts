@@ -26,7 +26,7 @@ export type { ReconcileDeps, ReconcileMemory, ReconcileOptions, ReconcileReport 
 export async function reconcileOnce(deps: ReconcileDeps, memory: ReconcileMemory, options: ReconcileOptions): Promise<ReconcileReport> {
   const log = deps.logger ?? silentLogger;
   const now = deps.clock();
-  const world = await readStoredWorld(deps, memory, log);
+  const world = await readStoredWorld(deps, memory, log, options.stored);
   const observing = awaitObservation(deps, memory, world.spec, now, options);
   const judged = judge(world, memory, now);
   const eligibility = world.spec.groups.map((g) => groupEligibility(world.spec, g, memory.observation, memory.unauthorized, now));

@@ -9,7 +9,7 @@ import type { UsageAssumptions } from './usage-assumptions';
 /*
  * DynamoDB: the request units each table takes a month. Every read is strongly consistent (one
  * read unit per 4 KB scanned), every write one unit per KB of the item:
- *   resources:  the lease holder's two Scans per tick (state, recorded events), the standby runs'
+ *   resources:  the lease holder's Scan per tick (state and recorded events together), the standby runs'
  *               lease reads, each agent's Scan per heartbeat (it follows ownership); a lease
  *               renewal and the verdicts item per tick;
  *   heartbeats: the holder's Scan per tick; one PutItem per node and heartbeat;
@@ -33,7 +33,7 @@ function resourcesUsage(spec: ClusterSpec, shape: RunShape, usage: UsageAssumpti
   const beats = usage.monthSeconds / spec.defaults.heartbeat.intervalSeconds;
   const interval = spec.defaults.checkIntervalSeconds;
   return [
-    { item: 'reconciler Scans', kind: 'read', units: 2 * scan * shape.ticksPerMonth, basis: `2 Scans of ~${tableKb} KB (${scan} RRU each) per ${interval} s tick` },
+    { item: 'reconciler Scans', kind: 'read', units: scan * shape.ticksPerMonth, basis: `1 Scan of ~${tableKb} KB (${scan} RRU) per ${interval} s tick: state and recorded events` },
     { item: 'standby runs\' lease reads', kind: 'read', units: shape.standbyRuns * (usage.monthSeconds / interval), basis: `${shape.standbyRuns.toFixed(2)} runs on average, 1 RRU per ${interval} s` },
     { item: 'agents\' ownership reads', kind: 'read', units: spec.nodes.length * beats * scan, basis: `${spec.nodes.length} nodes × 1 Scan (${scan} RRU) per ${spec.defaults.heartbeat.intervalSeconds} s` },
     { item: 'lease renewals', kind: 'write', units: writeUnits(usage.leaseItemKb) * shape.ticksPerMonth, basis: `${writeUnits(usage.leaseItemKb)} WRU per tick` },

@@ -67,6 +67,29 @@ export interface SignalRead {
   readonly malformed: readonly MalformedItem[];
 }
 
+/**
+ * The signals among items of the resources table (other items are passed by), each checked on its
+ * own: the valid ones not past their expiry at `nowSeconds`, apart from the malformed ones. Used by
+ * the signal store's own Scan and by the state store, whose Scan of the table carries them too.
+ */
+export function signalsAmong(items: readonly RawItem[], tableName: string, nowSeconds: number): SignalRead {
+  const signals: StoredSignal[] = [];
+  const malformed: MalformedItem[] = [];
+  for (const raw of items) {
+    if (!isSignalItem(raw)) continue;
+    const checked = checkItem(signalItemSchema, plainItem(raw));
+    if (!checked.ok) malformed.push({ code: StateErrorCode.malformedSignal, table: tableName, key: stringAttribute(raw, RESOURCES_PARTITION_KEY.name)!, problem: checked.problem });
+    // Past its expiry, what it said is long known: left out, not reported.
+    else if ((checked.value.expiresAt ?? expiryOf(checked.value.at)) > nowSeconds) signals.push({ at: checked.value.at, signal: checked.value.signal });
+  }
+  return { signals, malformed };
+}
+
+/** A signal item by its key, whatever else it holds. */
+export function isSignalItem(raw: RawItem): boolean {
+  return stringAttribute(raw, RESOURCES_PARTITION_KEY.name)?.startsWith(SignalItemKey.prefix) ?? false;
+}
+
 export class SignalStore implements SignalPort {
   private readonly tableName: string;
 
@@ -136,20 +159,12 @@ export class SignalStore implements SignalPort {
       } catch (error) {
         throw this.translate('Scan', error);
       }
-      for (const raw of page.Items ?? []) {
-        const checked = checkItem(signalItemSchema, plainItem(raw));
-        if (!checked.ok) malformed.push(this.malformed(raw, checked.problem));
-        // Past its expiry, what it said is long known: left out, not reported.
-        else if ((checked.value.expiresAt ?? expiryOf(checked.value.at)) > nowSeconds) signals.push({ at: checked.value.at, signal: checked.value.signal });
-      }
+      const read = signalsAmong(page.Items ?? [], this.tableName, nowSeconds);
+      signals.push(...read.signals);
+      malformed.push(...read.malformed);
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return { signals, malformed };
-  }
-
-  private malformed(raw: RawItem, problem: string): MalformedItem {
-    const key = stringAttribute(raw, RESOURCES_PARTITION_KEY.name) ?? '(without a readable key)';
-    return { code: StateErrorCode.malformedSignal, table: this.tableName, key, problem };
   }
 
   private translate(operation: string, error: unknown): Error {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ClusterSpec, GroupId, GroupSpec, GroupStatus, HistoryEntry, OperatorRequest } from '../../core/model';
-import type { CommitResult, FencingToken, StatePort, StoredState } from '../../core/ports';
+import type { CommitResult, FencingToken, StatePort, StoredSignal, StoredState } from '../../core/ports';
 import {
   cancellationCodes,
   ClusterNotInitializedError,
@@ -14,6 +14,8 @@ import {
 import { setAndRemove } from './update';
 import { DynamoHistoryStore, type HistoryQuery, type HistoryRead, type HistoryStoreOptions, type StoredHistoryEntry } from './history-store';
 import { hasStatus, statusAttributes, statusFromItem, storedVersion, type ResourceItem } from './state-items';
+import type { RawItem } from './raw-items';
+import { signalsAmong, type SignalStoreOptions } from './signal-store';
 import { scanResourcesTable } from './state-scan';
 import { specFromItems, storedSpecFingerprint } from './state-spec';
 import { MAX_TRANSACTION_ACTIONS, RECONCILER_LEASE, ResourceItemKey, resourcesTableName } from '../../names';
@@ -40,6 +42,8 @@ export interface DynamoStateStoreOptions {
   readonly history?: HistoryStoreOptions | undefined;
   /** Attempts of an operator request against concurrent status writes. */
   readonly requestAttempts?: number | undefined;
+  /** How `read` treats the node-event items its Scan meets: the listener of malformed ones, the clock of expiry. */
+  readonly signals?: SignalStoreOptions | undefined;
 }
 
 function groupsOf(resources: readonly ResourceItem[]): Map<string, ResourceItem[]> {
@@ -88,7 +92,15 @@ export class DynamoStateStore implements StatePort {
     if (this.cachedSpec?.fingerprint !== fingerprint) {
       this.cachedSpec = { fingerprint, spec: specFromItems(this.cluster, contents.cluster, contents.resources) };
     }
-    return { spec: this.cachedSpec.spec, statuses: statusesOf(contents.resources) };
+    return { spec: this.cachedSpec.spec, statuses: statusesOf(contents.resources), signals: this.signalsOf(contents.signalItems ?? []) };
+  }
+
+  /** The node events recorded beside the state, from the same Scan: one request a tick reads both. */
+  private signalsOf(items: readonly RawItem[]): readonly StoredSignal[] {
+    const now = (this.options.signals?.clock ?? Date.now)();
+    const { signals, malformed } = signalsAmong(items, this.tableName, now / 1000);
+    for (const item of malformed) this.options.signals?.onMalformed?.(item);
+    return signals;
   }
 
   /** Every group that has a status yet; for the CLI and the agents. */

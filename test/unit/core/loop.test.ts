@@ -155,6 +155,26 @@ describe('ReconcileLoop', () => {
     expect(w.state.statuses.get('vip')).toMatchObject({ owner: 'node2', epoch: 2 });
   });
 
+  it('judges a silent node failed as soon as its silence passes the window, not at the tick after', async () => {
+    // Prepare: beats and ticks in phase, so the window ends exactly on a tick
+    const w = world();
+    const abort = new AbortController();
+    const running = new ReconcileLoop(w.deps, { holder: 'a', signal: abort.signal }).run();
+    await until(() => w.state.statuses.get('vip')?.owner === 'node1');
+
+    // Act
+    w.alive.delete('node1');
+    await until(() => w.state.statuses.get('vip')?.owner === 'node2');
+    abort.abort();
+    await running;
+
+    // Assess: failed within a few ms after 3 beats of silence, as the loop saw it
+    const failedAt = w.state.statuses.get('vip')!.lastTransition!.at;
+    const lastSeen = w.lease.baselines.node1!.seenAt;
+    expect(failedAt - lastSeen).toBeGreaterThan(3 * TICK_MS);
+    expect(failedAt - lastSeen).toBeLessThanOrEqual(3 * TICK_MS + 5);
+  });
+
   it('acts on an instance stopping event at once, without waiting for heartbeats to stop', async () => {
     // Prepare
     const w = world();
@@ -232,6 +252,42 @@ describe('ReconcileLoop', () => {
     // Assess
     expect(afterOld).toMatchObject({ owner: 'node1', epoch: 1 });
     expect(w.state.statuses.get('vip')?.lastTransition?.detail).toContain('instance is stopped');
+  });
+
+  it('takes the events the state read carried, without a read of its own', async () => {
+    // Prepare: a store that keeps events beside the state hands them over with it
+    const w = world();
+    const carried: StoredSignal[] = [];
+    const reads = { state: 0, signals: 0 };
+    const state = Object.assign(Object.create(w.state) as typeof w.state, {
+      read: async () => {
+        reads.state += 1;
+        return { ...(await w.state.read()), signals: [...carried] };
+      },
+    });
+    const signals: SignalPort = {
+      recordSignal: async () => undefined,
+      readSignals: async () => {
+        reads.signals += 1;
+        return [];
+      },
+    };
+    const abort = new AbortController();
+    const running = new ReconcileLoop({ ...w.deps, state, signals }, { holder: 'a', signal: abort.signal }).run();
+    await until(() => w.state.statuses.get('vip')?.phase === 'steady' && w.state.statuses.get('vip')?.owner === 'node1');
+
+    // Act
+    carried.push({ signal: { kind: 'instance-state', instanceId: 'i-00000000000000001', state: 'stopped' }, at: nextSecond() });
+    await until(() => w.state.statuses.get('vip')?.owner === 'node2', 3 * TICK_MS);
+    await pass(10 * TICK_MS);
+    abort.abort();
+    await running;
+
+    // Assess
+    expect(w.state.statuses.get('vip')).toMatchObject({ owner: 'node2', epoch: 2 });
+    expect(w.state.statuses.get('vip')?.lastTransition?.detail).toContain('instance is stopped');
+    expect(reads.signals).toBe(0);
+    expect(reads.state).toBeGreaterThan(10);
   });
 
   it("reads the event's own time, and refuses an event without a valid one with a coded error", () => {

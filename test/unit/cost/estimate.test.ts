@@ -51,9 +51,9 @@ describe('estimateCost', () => {
     // Assess
     expect(line(estimate, 'prod-db-heartbeats: heartbeats')).toMatchObject({ quantity: 5_184_000 });
     expect(line(estimate, 'prod-db-heartbeats: heartbeats').monthlyUsd).toBeCloseTo(3.24, 2);
-    // 2 + 1.5 × 2 resources = 5 KB: 2 read units per consistent Scan.
+    // 2 + 1.5 × 2 resources = 5 KB: 2 read units per consistent Scan; the reconciler's one Scan a tick reads state and events.
     expect(line(estimate, 'prod-db-resources: agents\' ownership reads')).toMatchObject({ quantity: 2 * 2_592_000 * 2 });
-    expect(line(estimate, 'prod-db-resources: reconciler Scans')).toMatchObject({ quantity: 2 * 2 * 2_592_000 });
+    expect(line(estimate, 'prod-db-resources: reconciler Scans')).toMatchObject({ quantity: 2 * 2_592_000 });
     expect(line(estimate, 'prod-db-resources: lease renewals')).toMatchObject({ quantity: 2_592_000 });
     expect(line(estimate, /standby runs/).quantity).toBeCloseTo((130 / 60 - 1) * 2_592_000, 0);
   });

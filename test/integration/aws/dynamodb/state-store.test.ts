@@ -3,6 +3,8 @@ import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoLeaseStore } from '../../../../src/aws/dynamodb/lease-store';
 import { applySpec } from '../../../../src/apply/spec-apply';
+import type { MalformedItem } from '../../../../src/aws/dynamodb/item-schema';
+import { SignalStore } from '../../../../src/aws/dynamodb/signal-store';
 import { DynamoStateStore } from '../../../../src/aws/dynamodb/state-store';
 import type { ClusterConfigInput } from '../../../../src/core/config';
 import type { GroupSpec, GroupStatus, HistoryEntry } from '../../../../src/core/model';
@@ -130,6 +132,35 @@ describe('DynamoStateStore.read', () => {
       ['web-eip', ['web-eip']],
     ]);
     expect(statuses.size).toBe(0);
+  });
+
+  it('carries the node events recorded beside the state, read in the same single Scan, and reports a malformed one', async () => {
+    // Prepare
+    const at = Math.floor(Date.now() / 1000) * 1000 - 10_000;
+    await new SignalStore(documents, cluster.name).recordSignal({ signal: { kind: 'instance-state', instanceId: 'i-0123456789abcdef0', state: 'stopped' }, at });
+    await client.send(
+      new PutItemCommand({
+        TableName: `${cluster.name}-resources`,
+        Item: { pk: { S: 'signal#alarm#node2-health' }, kind: { S: 'signal' }, at: { S: 'soon' } },
+      }),
+    );
+    const reported: MalformedItem[] = [];
+    const own = testDynamoDbClient();
+    const sent: string[] = [];
+    own.middlewareStack.add((next, context) => (args) => {
+      sent.push(context.commandName ?? '?');
+      return next(args);
+    });
+    const store = new DynamoStateStore(DynamoDBDocumentClient.from(own), cluster.name, { signals: { onMalformed: (item) => reported.push(item) } });
+
+    // Act
+    const { spec, signals } = await store.read().finally(() => own.destroy());
+
+    // Assess
+    expect(spec.resources).toHaveLength(3);
+    expect(signals).toEqual([{ at, signal: { kind: 'instance-state', instanceId: 'i-0123456789abcdef0', state: 'stopped' } }]);
+    expect(reported.map((item) => [item.code, item.key])).toEqual([['EC2F-D012', 'signal#alarm#node2-health']]);
+    expect(sent).toEqual(['ScanCommand']);
   });
 });
 

@@ -99,7 +99,7 @@ describe('DynamoVerdictStore', () => {
     const contents = await scanResourcesTable(documents, cluster);
 
     // Assess
-    expect(contents).toEqual({ cluster: undefined, resources: [] });
+    expect(contents).toEqual({ cluster: undefined, resources: [], signalItems: [] });
   });
 
   it('builds the item from one tick: node health and the warnings and errors per group', () => {

@@ -3,8 +3,8 @@
  * flags so the benchmark can be developed small; the defaults are the published run's.
  */
 
-export type BenchPart = 'failover' | 'fast' | 'switchover' | 'observe' | 'repoint' | 'bundles';
-export const ALL_PARTS: readonly BenchPart[] = ['failover', 'fast', 'switchover', 'observe', 'repoint', 'bundles'];
+export type BenchPart = 'footprint' | 'failover' | 'fast' | 'switchover' | 'observe' | 'repoint' | 'bundles';
+export const ALL_PARTS: readonly BenchPart[] = ['footprint', 'failover', 'fast', 'switchover', 'observe', 'repoint', 'bundles'];
 
 export interface BenchFlags {
   readonly heartbeatTrials: number;

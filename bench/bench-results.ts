@@ -1,5 +1,6 @@
 import type { BundleFigures } from './lambda-bundles';
 import type { ObserveFigures } from './observe-cost';
+import type { FootprintFigures } from './reconciler-footprint';
 import type { RepointFigures } from './repoint-throttled';
 import type { Distribution } from './stats';
 
@@ -19,6 +20,8 @@ export interface BenchResults {
     fastProfile?: Distribution;
   };
   switchover20?: Distribution;
+  /** The controller's memory and CPU: over a steady minute, and over the failover trials. */
+  reconcilerFootprint?: { steady?: FootprintFigures; underFailovers?: FootprintFigures };
   observe: ObserveFigures[];
   repoint: RepointFigures[];
   bundles: BundleFigures[];

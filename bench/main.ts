@@ -10,6 +10,7 @@ import { startEc2World } from './ec2-world';
 import { failoverTrials } from './failover-trials';
 import { lambdaBundles } from './lambda-bundles';
 import { observeCost } from './observe-cost';
+import { footprint, sampleProcess, ticksBetween } from './reconciler-footprint';
 import { repointThrottled } from './repoint-throttled';
 import { resultsTable } from './results-table';
 import { distribution } from './stats';
@@ -23,6 +24,8 @@ import { switchoverTrials } from './switchover-trials';
 
 const startedAt = Date.now();
 const say = (line: string) => process.stdout.write(`[${((Date.now() - startedAt) / 1000).toFixed(0).padStart(5)} s] ${line}\n`);
+/** How long the controller's steady footprint is measured. */
+const FOOTPRINT_STEADY_MS = 60_000;
 let stopCurrent: (() => Promise<void>) | undefined;
 
 function seededRandom(seed: number): () => number {
@@ -47,11 +50,22 @@ async function defaultsPart(flags: BenchFlags, dir: string, results: BenchResult
   await withCluster(dir, DEFAULT_PROFILE, async (cluster) => {
     const { switchBack } = await import('./switch-back');
     await switchBack(cluster, 'node1');
+    const interval = DEFAULT_PROFILE.checkIntervalSeconds;
+    if (flags.parts.includes('footprint')) {
+      say(`reconciler footprint: the controller's memory and CPU over ${FOOTPRINT_STEADY_MS / 1000} s of steady ticks`);
+      const first = sampleProcess(cluster.controller!.pid);
+      await new Promise((resolve) => setTimeout(resolve, FOOTPRINT_STEADY_MS));
+      const last = sampleProcess(cluster.controller!.pid);
+      if (first && last) (results.reconcilerFootprint ??= {}).steady = footprint(first, last, ticksBetween(first, last, interval));
+    }
     if (flags.parts.includes('failover')) {
+      const first = sampleProcess(cluster.controller!.pid);
       say(`failover at defaults: ${flags.heartbeatTrials} crashes, ${flags.stopTrials} instance stops, ${flags.leaveTrials} graceful leaves`);
       results.failover.heartbeat = distribution(await failoverTrials(cluster, 'crash', flags.heartbeatTrials, random, say));
       results.failover.instanceStop = distribution(await failoverTrials(cluster, 'stop', flags.stopTrials, random, say));
       results.failover.gracefulLeave = distribution(await failoverTrials(cluster, 'leave', flags.leaveTrials, random, say));
+      const last = sampleProcess(cluster.controller!.pid);
+      if (flags.parts.includes('footprint') && first && last) (results.reconcilerFootprint ??= {}).underFailovers = footprint(first, last, ticksBetween(first, last, interval));
     }
     if (flags.parts.includes('switchover')) {
       say(`planned switchover of a group in 20 route tables: ${flags.switchoverTrials} trials`);
@@ -110,7 +124,7 @@ async function main(): Promise<void> {
     bundles: [],
   };
   try {
-    if (flags.parts.includes('failover') || flags.parts.includes('switchover')) await defaultsPart(flags, dir, results);
+    if (flags.parts.some((part) => part === 'failover' || part === 'switchover' || part === 'footprint')) await defaultsPart(flags, dir, results);
     if (flags.parts.includes('fast')) await fastPart(flags, dir, results);
     if (flags.parts.includes('observe') || flags.parts.includes('repoint')) await ec2Part(flags, results);
     if (flags.parts.includes('bundles')) results.bundles = await lambdaBundles(join(dir, 'bundles'), say);

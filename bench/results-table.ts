@@ -38,6 +38,14 @@ export function resultsTable(r: BenchResults): string {
     lines.push('', '| repoint, throttling model on: route tables | seconds | lower bound s | |', '|---|---|---|---|');
     for (const p of r.repoint) lines.push(`| ${p.routeTables} | ${p.seconds} | ${p.lowerBoundSeconds} | ${p.routeTables === 500 ? `target within 10 %: ${verdict(p.seconds <= p.lowerBoundSeconds * 1.1)}` : ''} |`);
   }
+  for (const [label, f] of [
+    ['steady', r.reconcilerFootprint?.steady],
+    ['under failovers', r.reconcilerFootprint?.underFailovers],
+  ] as const) {
+    if (!f) continue;
+    lines.push('', `| reconcile loop, ${label}: ${f.ticks} ticks in ${f.seconds} s | peak RSS ${f.peakRssMb} MB | CPU ${f.cpuMsPerTick} ms a tick |`, '|---|---|---|');
+    for (const l of f.lambda) lines.push(`| at ${l.memoryMb} MB (${l.cpuShare} vCPU) | peak ${Math.round(l.peakShare * 100)} % of memory | a tick's CPU takes ~${l.tickCpuWallMs} ms |`);
+  }
   if (r.bundles.length > 0) {
     lines.push('', '| Lambda bundle | bytes | cold import ms |', '|---|---|---|');
     for (const b of r.bundles) lines.push(`| ${b.name} | ${b.bytes} | ${b.coldImportMs} |`);

@@ -3,8 +3,8 @@ import type { Ec2FailoverControlPlaneProps } from './control-plane';
 
 /*
  * The construct props our own app (bin/app.ts) takes from `cdk deploy -c key=value`, beside the
- * config file: the ones that depend on the account rather than the cluster (who operates it, and
- * whether its tables exist already).
+ * config file: the ones that depend on the account rather than the cluster (who operates it,
+ * whether its tables exist already, how they are billed).
  */
 
 export const AppContextKey = {
@@ -12,9 +12,10 @@ export const AppContextKey = {
   operatorRoleArns: 'operatorRoleArns',
   controllerRoleArns: 'controllerRoleArns',
   agentRoleArns: 'agentRoleArns',
+  tableCapacity: 'tableCapacity',
 } as const;
 
-export type ContextProps = Pick<Ec2FailoverControlPlaneProps, 'adoptExistingTables' | 'operatorRoleArns' | 'controllerRoleArns' | 'agentRoleArns'>;
+export type ContextProps = Pick<Ec2FailoverControlPlaneProps, 'adoptExistingTables' | 'operatorRoleArns' | 'controllerRoleArns' | 'agentRoleArns' | 'tableCapacity'>;
 
 function flag(key: string, value: unknown): boolean | undefined {
   if (value === undefined || value === true || value === false) return value;
@@ -37,6 +38,11 @@ export function contextProps(get: (key: string) => unknown): ContextProps {
   for (const key of [AppContextKey.operatorRoleArns, AppContextKey.controllerRoleArns, AppContextKey.agentRoleArns] as const) {
     const arns = list(key, get(key));
     if (arns !== undefined) props[key] = arns;
+  }
+  const capacity = get(AppContextKey.tableCapacity);
+  if (capacity !== undefined) {
+    if (capacity !== 'on-demand' && capacity !== 'provisioned') throw new ConstructPropsError('EC2F-K008', `-c ${AppContextKey.tableCapacity}=${String(capacity)}: expected on-demand or provisioned`);
+    props.tableCapacity = capacity;
   }
   return props;
 }

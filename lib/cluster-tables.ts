@@ -1,8 +1,9 @@
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table, type Attribute, type ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, Table, type Attribute, type ITable, type TableProps } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyDocument } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { BILLING_MODE, clusterTables, type KeyAttribute, type TableRole, type TableSchema } from '../src/names';
+import type { TableCapacity } from '../src/cost/table-capacity';
 import { tableWriteStatements, type TableWriters } from './table-write-policy';
 
 /*
@@ -37,16 +38,23 @@ export interface ClusterTablesProps {
    * @default false
    */
   readonly adoptExisting?: boolean;
+  /**
+   * Provisioned read and write capacity for the tables named; the others are billed on demand.
+   * @default every table on demand
+   */
+  readonly provisioned?: Partial<Record<TableRole, TableCapacity>>;
 }
 
 function attribute(key: KeyAttribute): Attribute {
   return { name: key.name, type: key.type === 'S' ? AttributeType.STRING : AttributeType.NUMBER };
 }
 
-function billingMode(schema: TableSchema): BillingMode {
+/** On demand as the schema module says (what `init` creates), unless provisioned capacity is given. */
+function billing(schema: TableSchema, capacity: TableCapacity | undefined): Pick<TableProps, 'billingMode' | 'readCapacity' | 'writeCapacity'> {
   // The schema module is the authority; refuse a mode this construct would silently ignore.
   if (schema.billingMode !== BILLING_MODE) throw new TypeError(`table ${schema.tableName}: unsupported billing mode ${String(schema.billingMode)}`);
-  return BillingMode.PAY_PER_REQUEST;
+  if (capacity === undefined) return { billingMode: BillingMode.PAY_PER_REQUEST };
+  return { billingMode: BillingMode.PROVISIONED, readCapacity: capacity.read, writeCapacity: capacity.write };
 }
 
 export class ClusterTables extends Construct {
@@ -82,7 +90,7 @@ export class ClusterTables extends Construct {
           tableName: schema.tableName,
           partitionKey: attribute(schema.partitionKey),
           ...(schema.sortKey ? { sortKey: attribute(schema.sortKey) } : {}),
-          billingMode: billingMode(schema),
+          ...billing(schema, props.provisioned?.[schema.role]),
           pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
           ...(schema.ttlAttribute ? { timeToLiveAttribute: schema.ttlAttribute } : {}),
           removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,

@@ -12,14 +12,16 @@ import { Construct } from 'constructs';
 import { LambdaEnvironmentVariable, SignalItemKey, type TableRole } from '../src/names';
 import { parseClusterConfig, type ClusterConfigInput } from '../src/core/config';
 import type { ClusterSpec } from '../src/core/model';
+import { provisionedCapacity } from '../src/cost/table-capacity';
 import { createAgentPolicies } from './agent-policies';
-import { ClusterTables } from './cluster-tables';
+import { ClusterTables, type ClusterTablesProps } from './cluster-tables';
 import { ControlPlaneMonitoring } from './control-plane-monitoring';
 import { FailoverFunction } from './failover-function';
 import { acknowledgeWildcards } from './nag-acknowledgements';
 import { NodeEventRules } from './node-event-rules';
 import { reconcilerEc2Statements } from './reconciler-ec2-policy';
 import { reconcilerEventsStatement } from './reconciler-events-policy';
+import { ConstructPropsError } from './deploy-errors';
 import { checkRoleArns } from './role-arns';
 import { FailureQueue } from './failure-queue';
 import { reconcilerSizing, type ReconcilerSizing } from './reconciler-sizing';
@@ -132,6 +134,15 @@ export interface Ec2FailoverControlPlaneProps {
    */
   readonly adoptExistingTables?: boolean;
   /**
+   * How the resources and heartbeats tables are billed. `provisioned` sizes their read and write
+   * capacity from the config (its steady load × 1.5 plus one unit; src/cost/table-capacity.ts),
+   * which costs about half of on demand at the defaults (`ec2-failover cost --table-capacity
+   * provisioned`); more nodes or shorter intervals need a redeploy to resize. DynamoDB lets a
+   * table change its billing mode once in 24 hours. The history table stays on demand.
+   * @default 'on-demand'
+   */
+  readonly tableCapacity?: 'on-demand' | 'provisioned';
+  /**
    * How many managed policies the agents' instance role can take for this cluster. IAM allows 10
    * per role by default (a quota that can be raised to 20), and the role may hold others already.
    * The synth fails with EC2F-K006 when the agent policies need more.
@@ -195,6 +206,7 @@ export class Ec2FailoverControlPlane extends Construct {
       cluster: spec.cluster,
       deletionProtection: props.tableDeletionProtection,
       adoptExisting: props.adoptExistingTables,
+      provisioned: tableCapacity(spec, props.tableCapacity, sizing),
     });
     this.resourcesTable = this.tables.resources;
     this.heartbeatsTable = this.tables.heartbeats;
@@ -303,4 +315,12 @@ export class Ec2FailoverControlPlane extends Construct {
     this.dashboard = monitoring.dashboard;
     this.savedQueries = monitoring.savedQueries.queries;
   }
+}
+
+/** Capacity for the tables with a steady load when they are provisioned; none (on demand) otherwise. */
+function tableCapacity(spec: ClusterSpec, mode: Ec2FailoverControlPlaneProps['tableCapacity'], sizing: ReconcilerSizing): ClusterTablesProps['provisioned'] {
+  if (mode === undefined || mode === 'on-demand') return undefined;
+  if (mode !== 'provisioned') throw new ConstructPropsError('EC2F-K008', `tableCapacity: expected on-demand or provisioned, not ${String(mode)}`);
+  // Every run that can overlap the lease holder reads the lease each tick while it stands by.
+  return provisionedCapacity(spec, sizing.overlappingRuns - 1);
 }

@@ -17,17 +17,21 @@ import type { UsageAssumptions } from './usage-assumptions';
  * A table the template bills by provisioned capacity is priced by its capacity-hours instead.
  */
 
-interface Usage {
+export interface Usage {
   readonly item: string;
   readonly units: number;
   readonly kind: 'read' | 'write';
   readonly basis: string;
 }
 
+/** What the steady load depends on besides the config: the lease holder's ticks and the runs standing by. */
+export type SteadyShape = Pick<RunShape, 'ticksPerMonth' | 'standbyRuns'>;
+
 const readUnits = (kb: number) => Math.max(1, Math.ceil(kb / 4));
 const writeUnits = (kb: number) => Math.max(1, Math.ceil(kb));
 
-function resourcesUsage(spec: ClusterSpec, shape: RunShape, usage: UsageAssumptions): Usage[] {
+/** The steady load on the resources table (what a month of ticks and beats reads and writes). */
+export function resourcesUsage(spec: ClusterSpec, shape: SteadyShape, usage: UsageAssumptions): Usage[] {
   const tableKb = usage.resourcesTableBaseKb + usage.resourcesTableKbPerResource * spec.resources.length;
   const scan = readUnits(tableKb);
   const beats = usage.monthSeconds / spec.defaults.heartbeat.intervalSeconds;
@@ -41,7 +45,8 @@ function resourcesUsage(spec: ClusterSpec, shape: RunShape, usage: UsageAssumpti
   ];
 }
 
-function heartbeatsUsage(spec: ClusterSpec, shape: RunShape, usage: UsageAssumptions): Usage[] {
+/** The steady load on the heartbeats table. */
+export function heartbeatsUsage(spec: ClusterSpec, shape: SteadyShape, usage: UsageAssumptions): Usage[] {
   const scan = readUnits(spec.nodes.length * usage.heartbeatItemKb);
   const interval = spec.defaults.heartbeat.intervalSeconds;
   return [

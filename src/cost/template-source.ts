@@ -37,11 +37,12 @@ function onlyTemplate(outdir: string): string {
   return join(outdir, templates[0]!);
 }
 
-/** Synthesizes the stack `cdk deploy -c config=FILE` would deploy and returns its template. */
-export function synthesizeTemplate(configPath: string): unknown {
+/** Synthesizes the stack `cdk deploy -c config=FILE` (and the `-c` values given) would deploy and returns its template. */
+export function synthesizeTemplate(configPath: string, extraContext: Readonly<Record<string, string | undefined>> = {}): unknown {
   const outdir = mkdtempSync(join(tmpdir(), 'ec2f-cost-'));
   try {
-    const context = { config: resolve(configPath), 'aws:cdk:bundling-stacks': [] };
+    const given = Object.fromEntries(Object.entries(extraContext).filter(([, value]) => value !== undefined));
+    const context = { ...given, config: resolve(configPath), 'aws:cdk:bundling-stacks': [] };
     const child = spawnSync(process.execPath, [require.resolve('tsx/cli'), CDK_APP], {
       cwd: PROJECT_ROOT,
       env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(context) },

@@ -47,4 +47,20 @@ describe('cost estimate of the synthesized stack', () => {
     expect(line(estimate, /^reconciler: compute/)).toMatchObject({ item: 'reconciler: compute (512 MB, arm64)', quantity: 8_640 * 370 * 0.5 });
     expect(line(estimate, /^dashboard$/)).toMatchObject({ quantity: 0, monthlyUsd: 0, option: { name: 'dashboard', on: false, monthlyUsdWhenOn: 3 } });
   });
+
+  it('prices provisioned tables by their capacity-hours, sized from the config, at about half the on-demand requests', () => {
+    // Act
+    const onDemand = estimateOf().estimate;
+    const { estimate } = estimateOf({ tableCapacity: 'provisioned' });
+    const dynamo = (e: CostEstimate) => e.lines.filter((l) => l.service === 'DynamoDB').reduce((sum, l) => sum + l.monthlyUsd, 0);
+
+    // Assess
+    // Resources: 2 + 3 standby + 2 × 2 RRU/s → 9 × 1.5 + 1 = 15 RCU; 2 WRU/s → 4 WCU. Heartbeats: 1 RRU/s → 3 RCU; 2 WRU/s → 4 WCU.
+    expect(line(estimate, /^prod-db-resources: read capacity$/)).toMatchObject({ quantity: 15 * 720 });
+    expect(line(estimate, /^prod-db-resources: write capacity$/)).toMatchObject({ quantity: 4 * 720 });
+    expect(line(estimate, /^prod-db-heartbeats: read capacity$/)).toMatchObject({ quantity: 3 * 720 });
+    expect(line(estimate, /^prod-db-heartbeats: write capacity$/)).toMatchObject({ quantity: 4 * 720 });
+    expect(line(estimate, /^prod-db-history: history entries$/).monthlyUsd).toBe(0);
+    expect(dynamo(estimate)).toBeLessThan(dynamo(onDemand) * 0.65);
+  });
 });

@@ -33,4 +33,14 @@ describe('contextProps', () => {
     // Assess
     expect(read).toThrow(/^EC2F-K008 -c adoptExistingTables=yes: expected true or false/);
   });
+
+  it('reads the table capacity mode, and refuses any other with its code', () => {
+    // Act
+    const provisioned = contextProps((key) => (key === 'tableCapacity' ? 'provisioned' : undefined));
+    const other = () => contextProps((key) => (key === 'tableCapacity' ? 'reserved' : undefined));
+
+    // Assess
+    expect(provisioned).toEqual({ tableCapacity: 'provisioned' });
+    expect(other).toThrow(/^EC2F-K008 -c tableCapacity=reserved: expected on-demand or provisioned/);
+  });
 });

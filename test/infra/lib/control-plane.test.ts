@@ -58,6 +58,28 @@ describe('Ec2FailoverControlPlane tables', () => {
     }
   });
 
+  it('provisions the resources and heartbeats tables from the config when asked, and keeps the history on demand', () => {
+    // Act
+    const { template } = synthStack(undefined, { tableCapacity: 'provisioned' });
+
+    // Assess
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: 'prod-db-resources',
+      BillingMode: Match.absent(),
+      ProvisionedThroughput: { ReadCapacityUnits: 15, WriteCapacityUnits: 4 },
+    });
+    template.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'prod-db-heartbeats', ProvisionedThroughput: { ReadCapacityUnits: 3, WriteCapacityUnits: 4 } });
+    template.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'prod-db-history', BillingMode: 'PAY_PER_REQUEST' });
+  });
+
+  it('refuses a table capacity mode it does not know, with a coded error', () => {
+    // Act
+    const build = () => synthStack(undefined, { tableCapacity: 'reserved' as 'provisioned' });
+
+    // Assess
+    expect(build).toThrow(/EC2F-K008.*tableCapacity/);
+  });
+
   it('expires recorded node events in the resources table by TTL on expiresAt, like the other two tables', () => {
     // Act
     const { template } = synthStack();

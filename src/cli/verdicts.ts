@@ -1,15 +1,12 @@
 import type { Verdicts } from '../aws/dynamodb/verdict-store';
+import { verdictMaxAgeMs } from '../core/verdict-age';
 import type { ClusterSpec } from '../core/model';
 
 /*
- * How far the CLI trusts the reconciler's recorded verdicts: they are rewritten every tick, so
- * an old item means no reconciler is judging right now, and then the CLI judges nothing itself.
+ * How far the CLI trusts the reconciler's recorded verdicts: they are rewritten on every change
+ * and at least twice within their maximum age (verdict-store.ts), so an older item means no
+ * reconciler is judging right now, and then the CLI judges nothing itself.
  */
-
-/** Older than this, the verdicts describe a reconciler that is not running: five ticks, at least 10 s. */
-export function verdictMaxAgeMs(spec: ClusterSpec): number {
-  return Math.max(10_000, 5 * spec.defaults.checkIntervalSeconds * 1000);
-}
 
 export type VerdictReading =
   | { readonly kind: 'fresh'; readonly verdicts: Verdicts; readonly ageMs: number }

@@ -1,3 +1,4 @@
+import { verdictRefreshMs } from '../core/verdict-age';
 import type { ClusterSpec } from '../core/model';
 import { heartbeatsTableName, historyTableName, resourcesTableName } from '../names';
 import { costLine, type CostLine } from './cost-line';
@@ -11,7 +12,8 @@ import type { UsageAssumptions } from './usage-assumptions';
  * read unit per 4 KB scanned), every write one unit per KB of the item:
  *   resources:  the lease holder's Scan per tick (state and recorded events together), the standby runs'
  *               lease reads, each agent's Scan per heartbeat (it follows ownership); a lease
- *               renewal and the verdicts item per tick;
+ *               renewal per tick; the verdicts item on every change of a verdict and every
+ *               verdictRefreshMs (5 s at the defaults) in a steady month;
  *   heartbeats: the holder's Scan per tick; one PutItem per node and heartbeat;
  *   history:    written only on transitions (none in a steady month).
  * A table the template bills by provisioned capacity is priced by its capacity-hours instead.
@@ -41,7 +43,12 @@ export function resourcesUsage(spec: ClusterSpec, shape: SteadyShape, usage: Usa
     { item: 'standby runs\' lease reads', kind: 'read', units: shape.standbyRuns * (usage.monthSeconds / interval), basis: `${shape.standbyRuns.toFixed(2)} runs on average, 1 RRU per ${interval} s` },
     { item: 'agents\' ownership reads', kind: 'read', units: spec.nodes.length * beats * scan, basis: `${spec.nodes.length} nodes × 1 Scan (${scan} RRU) per ${spec.defaults.heartbeat.intervalSeconds} s` },
     { item: 'lease renewals', kind: 'write', units: writeUnits(usage.leaseItemKb) * shape.ticksPerMonth, basis: `${writeUnits(usage.leaseItemKb)} WRU per tick` },
-    { item: 'verdicts', kind: 'write', units: writeUnits(usage.verdictsItemKb) * shape.ticksPerMonth, basis: `${writeUnits(usage.verdictsItemKb)} WRU per tick` },
+    {
+      item: 'verdicts',
+      kind: 'write',
+      units: writeUnits(usage.verdictsItemKb) * Math.min(shape.ticksPerMonth, usage.monthSeconds / (verdictRefreshMs(spec) / 1000)),
+      basis: `${writeUnits(usage.verdictsItemKb)} WRU every ${verdictRefreshMs(spec) / 1000} s while the verdicts do not change`,
+    },
   ];
 }
 

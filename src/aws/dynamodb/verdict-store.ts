@@ -2,6 +2,7 @@ import { GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { Finding, GroupId, HealthState, NodeHealth, NodeId } from '../../core/model';
+import { verdictRefreshMs, type TickSpec } from '../../core/verdict-age';
 import { translateStoreError } from './errors';
 import { withoutUndefined } from './values';
 import { RESOURCES_PARTITION_KEY, resourcesTableName } from '../../names';
@@ -146,27 +147,29 @@ export class DynamoVerdictStore {
   }
 }
 
-/** Rewrites the verdicts at least this often, so `status` can tell a fresh judgement from a stale one. */
-export const VERDICT_REFRESH_MS = 30_000;
-
 /**
  * What the loop calls after every tick: writes the verdicts when they change (a node's state, a
- * finding's code) and otherwise at most every VERDICT_REFRESH_MS, so a steady cluster costs one
- * write per half minute, not one per tick.
+ * finding's code) and otherwise every verdictRefreshMs (5 s at the defaults), so a steady cluster
+ * costs one write per five seconds, not one per tick.
  */
 export class VerdictRecorder {
   private lastKey = '';
   private lastWrittenAt = -Infinity;
 
   constructor(
-    private readonly store: DynamoVerdictStore,
+    private readonly store: Pick<DynamoVerdictStore, 'recordVerdicts'>,
     private readonly holder: string,
   ) {}
 
-  async record(report: { readonly at: number; readonly health: ReadonlyMap<NodeId, NodeHealth>; readonly findings: readonly Finding[]; readonly spec: { readonly groups: readonly { readonly id: GroupId }[] } }): Promise<void> {
+  async record(report: {
+    readonly at: number;
+    readonly health: ReadonlyMap<NodeId, NodeHealth>;
+    readonly findings: readonly Finding[];
+    readonly spec: TickSpec & { readonly groups: readonly { readonly id: GroupId }[] };
+  }): Promise<void> {
     const verdicts = verdictsFromTick({ at: report.at, holder: this.holder, health: report.health, findings: report.findings, groups: report.spec.groups.map((g) => g.id) });
     const key = JSON.stringify([Object.entries(verdicts.nodes).map(([n, v]) => [n, v.state]), Object.entries(verdicts.groups).map(([g, v]) => [g, v.findings.map((f) => f.code)])]);
-    if (key === this.lastKey && report.at - this.lastWrittenAt < VERDICT_REFRESH_MS) return;
+    if (key === this.lastKey && report.at - this.lastWrittenAt < verdictRefreshMs(report.spec)) return;
     await this.store.recordVerdicts(verdicts);
     this.lastKey = key;
     this.lastWrittenAt = report.at;

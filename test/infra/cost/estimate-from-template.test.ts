@@ -55,9 +55,10 @@ describe('cost estimate of the synthesized stack', () => {
     const dynamo = (e: CostEstimate) => e.lines.filter((l) => l.service === 'DynamoDB').reduce((sum, l) => sum + l.monthlyUsd, 0);
 
     // Assess
-    // Resources: 2 + 3 standby + 2 × 2 RRU/s → 9 × 1.5 + 1 = 15 RCU; 2 WRU/s → 4 WCU. Heartbeats: 1 RRU/s → 3 RCU; 2 WRU/s → 4 WCU.
+    // Resources: 2 + 3 standby + 2 × 2 RRU/s → 9 × 1.5 + 1 = 15 RCU; a lease renewal a second and verdicts every 5 s, 1.2 WRU/s → 3 WCU.
+    // Heartbeats: 1 RRU/s → 3 RCU; 2 WRU/s → 4 WCU.
     expect(line(estimate, /^prod-db-resources: read capacity$/)).toMatchObject({ quantity: 15 * 720 });
-    expect(line(estimate, /^prod-db-resources: write capacity$/)).toMatchObject({ quantity: 4 * 720 });
+    expect(line(estimate, /^prod-db-resources: write capacity$/)).toMatchObject({ quantity: 3 * 720 });
     expect(line(estimate, /^prod-db-heartbeats: read capacity$/)).toMatchObject({ quantity: 3 * 720 });
     expect(line(estimate, /^prod-db-heartbeats: write capacity$/)).toMatchObject({ quantity: 4 * 720 });
     expect(line(estimate, /^prod-db-history: history entries$/).monthlyUsd).toBe(0);

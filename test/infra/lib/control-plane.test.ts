@@ -66,7 +66,7 @@ describe('Ec2FailoverControlPlane tables', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       TableName: 'prod-db-resources',
       BillingMode: Match.absent(),
-      ProvisionedThroughput: { ReadCapacityUnits: 15, WriteCapacityUnits: 4 },
+      ProvisionedThroughput: { ReadCapacityUnits: 15, WriteCapacityUnits: 3 },
     });
     template.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'prod-db-heartbeats', ProvisionedThroughput: { ReadCapacityUnits: 3, WriteCapacityUnits: 4 } });
     template.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'prod-db-history', BillingMode: 'PAY_PER_REQUEST' });

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { VerdictRecorder, type Verdicts } from '../../../../src/aws/dynamodb/verdict-store';
+import { readingOf } from '../../../../src/cli/verdicts';
+import { parseClusterConfig } from '../../../../src/core/config';
+import type { NodeHealth } from '../../../../src/core/model';
+
+/* The verdicts a steady reconciler writes are never read as stale, and a change is written at once. */
+
+const spec = parseClusterConfig({
+  cluster: 'verdicts',
+  region: 'us-east-1',
+  nodes: [
+    { id: 'node1', instanceId: 'i-00000000000000001' },
+    { id: 'node2', instanceId: 'i-00000000000000002' },
+  ],
+  resources: [
+    {
+      id: 'vip',
+      mode: 'route',
+      vpcId: 'vpc-0abc1234',
+      destination: '10.1.0.10/32',
+      members: [
+        { node: 'node1', eni: 'eni-01100000', priority: 1 },
+        { node: 'node2', eni: 'eni-01200000', priority: 2 },
+      ],
+    },
+  ],
+});
+
+const health = (node2: NodeHealth['state']): ReadonlyMap<string, NodeHealth> =>
+  new Map([
+    ['node1', { node: 'node1', state: 'healthy', reason: 'heartbeat advancing' }],
+    ['node2', { node: 'node2', state: node2, reason: node2 === 'healthy' ? 'heartbeat advancing' : 'heartbeat sequence stalled' }],
+  ]);
+
+describe('VerdictRecorder', () => {
+  it('rewrites steady verdicts often enough that a running reconciler is never read as stale, and a change at once', async () => {
+    // Prepare
+    const written: Verdicts[] = [];
+    const recorder = new VerdictRecorder({ recordVerdicts: async (verdicts) => void written.push(verdicts) }, 'loop');
+    const start = 1_000_000;
+    const stale: number[] = [];
+
+    // Act: a tick a second for two minutes; node2 fails at 90 s
+    for (let second = 0; second < 120; second++) {
+      const at = start + second * 1_000;
+      await recorder.record({ at, health: health(second < 90 ? 'healthy' : 'failed'), findings: [], spec });
+      // Read just before the next tick, when the recorded verdicts are oldest.
+      if (readingOf(written.at(-1), spec, at + 999).kind !== 'fresh') stale.push(second);
+    }
+
+    // Assess
+    expect(stale).toEqual([]);
+    expect(written.length).toBeLessThanOrEqual(120 / 5 + 2);
+    expect(written.find((v) => v.at === start + 90_000)?.nodes.node2?.state).toBe('failed');
+  });
+});

@@ -4,7 +4,7 @@ import type { Ec2FailoverControlPlaneProps } from './control-plane';
 /*
  * The construct props our own app (bin/app.ts) takes from `cdk deploy -c key=value`, beside the
  * config file: the ones that depend on the account rather than the cluster (who operates it,
- * whether its tables exist already, how they are billed).
+ * whether its tables exist already, how they are billed, whether it pays for a dashboard).
  */
 
 export const AppContextKey = {
@@ -13,9 +13,10 @@ export const AppContextKey = {
   controllerRoleArns: 'controllerRoleArns',
   agentRoleArns: 'agentRoleArns',
   tableCapacity: 'tableCapacity',
+  dashboard: 'dashboard',
 } as const;
 
-export type ContextProps = Pick<Ec2FailoverControlPlaneProps, 'adoptExistingTables' | 'operatorRoleArns' | 'controllerRoleArns' | 'agentRoleArns' | 'tableCapacity'>;
+export type ContextProps = Pick<Ec2FailoverControlPlaneProps, 'adoptExistingTables' | 'operatorRoleArns' | 'controllerRoleArns' | 'agentRoleArns' | 'tableCapacity' | 'dashboard'>;
 
 function flag(key: string, value: unknown): boolean | undefined {
   if (value === undefined || value === true || value === false) return value;
@@ -35,6 +36,8 @@ export function contextProps(get: (key: string) => unknown): ContextProps {
   const props: { -readonly [K in keyof ContextProps]: ContextProps[K] } = {};
   const adopt = flag(AppContextKey.adoptExistingTables, get(AppContextKey.adoptExistingTables));
   if (adopt !== undefined) props.adoptExistingTables = adopt;
+  const dashboard = flag(AppContextKey.dashboard, get(AppContextKey.dashboard));
+  if (dashboard !== undefined) props.dashboard = dashboard;
   for (const key of [AppContextKey.operatorRoleArns, AppContextKey.controllerRoleArns, AppContextKey.agentRoleArns] as const) {
     const arns = list(key, get(key));
     if (arns !== undefined) props[key] = arns;

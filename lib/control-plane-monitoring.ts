@@ -32,7 +32,7 @@ export interface ControlPlaneMonitoringProps {
   readonly topic?: ITopic;
   /** @default none */
   readonly notificationEmails?: readonly string[];
-  /** @default true */
+  /** @default false */
   readonly dashboard?: boolean;
   /** Failed asynchronous invocations; an alarm fires when it holds any. @default none */
   readonly failureQueue?: IQueue;
@@ -82,7 +82,7 @@ export class ControlPlaneMonitoring extends Construct {
       failureQueue: props.failureQueue,
     }).alarms;
 
-    if (props.dashboard ?? true) {
+    if (props.dashboard ?? false) {
       this.dashboard = createControlPlaneDashboard(this, 'Dashboard', {
         spec: props.spec,
         metrics,

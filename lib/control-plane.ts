@@ -96,8 +96,9 @@ export interface Ec2FailoverControlPlaneProps {
    */
   readonly pruneRemovedResources?: boolean;
   /**
-   * Create a CloudWatch dashboard of the control plane.
-   * @default true
+   * Create a CloudWatch dashboard of the control plane ($3 a month at list price; the alarms,
+   * metrics and saved queries exist without it). Our app: `-c dashboard=true`.
+   * @default false
    */
   readonly dashboard?: boolean;
   /**

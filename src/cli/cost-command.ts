@@ -8,7 +8,7 @@ import { readClusterConfigFile } from './cluster-config';
 import { columns, stylesFor } from './output';
 
 /*
- * `ec2-failover cost --config FILE [--template FILE | --table-capacity MODE] [--json]`: the monthly list-price estimate of
+ * `ec2-failover cost --config FILE [--template FILE | --table-capacity MODE --dashboard] [--json]`: the monthly list-price estimate of
  * the cluster's control plane, read from the stack's template (synthesized here unless one is
  * given), one line per billed item, the options that cost money and whether they are on, and the
  * total. No free tier is applied: it is per account, not per stack.
@@ -17,6 +17,8 @@ import { columns, stylesFor } from './output';
 export interface CostOptions {
   readonly config: string;
   readonly template?: string | undefined;
+  /** Synthesize the stack with its dashboard. */
+  readonly dashboard?: boolean | undefined;
   /** The `tableCapacity` the stack is synthesized with. */
   readonly tableCapacity?: 'on-demand' | 'provisioned' | undefined;
   readonly json?: boolean | undefined;
@@ -68,7 +70,7 @@ export function renderEstimate(estimate: CostEstimate, terminal: boolean): strin
 
 export async function runCost(options: CostOptions, io: CommandIo): Promise<number> {
   const { spec } = readClusterConfigFile(options.config, 'cost');
-  const template = options.template === undefined ? synthesizeTemplate(options.config, { tableCapacity: options.tableCapacity }) : readTemplateFile(options.template);
+  const template = options.template === undefined ? synthesizeTemplate(options.config, { tableCapacity: options.tableCapacity, dashboard: options.dashboard ? 'true' : undefined }) : readTemplateFile(options.template);
   const estimate = estimateCost({ spec, facts: readStackFacts(template) });
   io.stdout.write(options.json ? `${JSON.stringify(estimate, null, 2)}\n` : renderEstimate(estimate, stylesFor(io.stdout).terminal));
   return 0;

@@ -173,6 +173,7 @@ export function buildProgram(run: (action: Action) => Handler): Command {
 
   withConfig(program.command('cost').description('the monthly list-price estimate of the control plane, read from its synthesized template'))
     .option('--template <file>', 'a template written by cdk synth, instead of synthesizing the stack here', once())
+    .addOption(new Option('--dashboard', 'synthesize with the dashboard (cdk deploy -c dashboard=true)').conflicts('template'))
     .addOption(new Option('--table-capacity <mode>', 'synthesize with the tables on demand or provisioned (cdk deploy -c tableCapacity=…)').choices(['on-demand', 'provisioned']).conflicts('template'))
     .option('--json', 'print the estimate as JSON')
     .action(run(async (options, io) => (await import('./cost-command')).runCost(options as never, io)));

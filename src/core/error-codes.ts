@@ -318,8 +318,8 @@ export const ERROR_CODES = {
     action: 'Give the role\'s full ARN, path included (`arn:aws:iam::<account>:role/<path>/<name>`).',
   },
   'EC2F-K008': {
-    cause: 'A `-c` value of the CDK app (`adoptExistingTables`, `operatorRoleArns`, `controllerRoleArns`, `agentRoleArns`, `tableCapacity`) cannot be read, or the construct\'s `tableCapacity` is neither mode.',
-    action: '`true`/`false` for the flag; comma-separated role ARNs for the lists; `on-demand` or `provisioned` for the capacity.',
+    cause: 'A `-c` value of the CDK app (`adoptExistingTables`, `dashboard`, `operatorRoleArns`, `controllerRoleArns`, `agentRoleArns`, `tableCapacity`) cannot be read, or the construct\'s `tableCapacity` is neither mode.',
+    action: '`true`/`false` for the flags; comma-separated role ARNs for the lists; `on-demand` or `provisioned` for the capacity.',
   },
   'EC2F-T001': {
     cause: '`cost`: the template (`--template`) cannot be read, is not JSON or YAML, or is not an ec2-failover control plane\'s (no function started by a `rate(…)` schedule). Nothing was changed.',

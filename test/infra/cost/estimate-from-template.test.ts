@@ -26,20 +26,22 @@ function estimateOf(props: Parameters<typeof synthStack>[1] = {}): { estimate: C
 const line = (estimate: CostEstimate, item: RegExp) => estimate.lines.find((l) => item.test(l.item))!;
 
 describe('cost estimate of the synthesized stack', () => {
-  it('prices the default stack from its template: 256 MB arm64 reconciler, every alarm, the dashboard and the topic key', () => {
+  it('prices the default stack from its template: 256 MB arm64 reconciler, every alarm and the topic key; a dashboard only when asked', () => {
     // Act
     const { estimate, alarms } = estimateOf();
+    const withDashboard = estimateOf({ dashboard: true }).estimate;
 
     // Assess
     expect(line(estimate, /^reconciler: compute/)).toMatchObject({ item: 'reconciler: compute (256 MB, arm64)', quantity: 43_200 * 130 * 0.25 });
     expect(line(estimate, /^alarms$/).quantity).toBe(alarms);
-    expect(line(estimate, /^dashboard$/)).toMatchObject({ quantity: 1, monthlyUsd: 3, option: { on: true } });
+    expect(line(estimate, /^dashboard$/)).toMatchObject({ quantity: 0, monthlyUsd: 0, option: { on: false, monthlyUsdWhenOn: 3 } });
+    expect(line(withDashboard, /^dashboard$/)).toMatchObject({ quantity: 1, monthlyUsd: 3, option: { on: true } });
     expect(line(estimate, /^alarm topic key$/)).toMatchObject({ quantity: 1, monthlyUsd: 1 });
   });
 
   it('follows the reconciler\'s memory and schedule, and prices an absent dashboard at zero', () => {
     // Act
-    const { estimate } = estimateOf({ reconcilerMemorySize: 512, reconcilerSchedule: Schedule.rate(Duration.minutes(5)), dashboard: false });
+    const { estimate } = estimateOf({ reconcilerMemorySize: 512, reconcilerSchedule: Schedule.rate(Duration.minutes(5)) });
 
     // Assess
     // A run every 300 s of 370 s (timeout 377 s less the 7 s stop margin) at 0.5 GB.

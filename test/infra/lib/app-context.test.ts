@@ -8,6 +8,7 @@ describe('contextProps', () => {
     // Prepare
     const context: Record<string, unknown> = {
       adoptExistingTables: 'true',
+      dashboard: 'true',
       operatorRoleArns: 'arn:aws:iam::123456789012:role/oncall, arn:aws:iam::123456789012:role/admin',
     };
 
@@ -17,6 +18,7 @@ describe('contextProps', () => {
     // Assess
     expect(props).toEqual({
       adoptExistingTables: true,
+      dashboard: true,
       operatorRoleArns: ['arn:aws:iam::123456789012:role/oncall', 'arn:aws:iam::123456789012:role/admin'],
     });
   });

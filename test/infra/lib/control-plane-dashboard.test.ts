@@ -24,7 +24,7 @@ function dashboardBody(template: ReturnType<typeof synthStack>['template']): str
 describe('control-plane dashboard', () => {
   it('draws failovers, failover time, heartbeat age per node and API errors by class', () => {
     // Act
-    const body = dashboardBody(synthStack().template);
+    const body = dashboardBody(synthStack(undefined, { dashboard: true }).template);
 
     // Assess
     for (const title of ['Failovers per group', 'Failover time per group (s)', 'Heartbeat age per node (s)', 'EC2 errors by class', 'DynamoDB errors by class']) {
@@ -37,7 +37,7 @@ describe('control-plane dashboard', () => {
 
   it('shows owner and epoch over time from the "ownership changed" log lines', () => {
     // Act
-    const body = dashboardBody(synthStack().template);
+    const body = dashboardBody(synthStack(undefined, { dashboard: true }).template);
 
     // Assess
     expect(body).toContain('"type":"log"');
@@ -49,7 +49,7 @@ describe('control-plane dashboard', () => {
 describe('saved Logs Insights queries', () => {
   it("save one group's decisions per group, and all failovers, on the reconciler's log group", () => {
     // Act
-    const { template } = synthStack();
+    const { template } = synthStack(undefined, { dashboard: true });
 
     // Assess
     const queries = Object.values(template.findResources('AWS::Logs::QueryDefinition')).map((q) => q.Properties as { Name: string; QueryString: string; LogGroupNames: unknown[] });

@@ -259,9 +259,10 @@ describe('Ec2FailoverControlPlane spec apply, alarms and dashboard', () => {
     expect(apply?.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/Tablesresources/), expect.stringMatching(/Tablesheartbeats/), expect.stringMatching(/Tableshistory/)]));
   });
 
-  it('alarms into an encrypted topic and draws a dashboard', () => {
+  it('alarms into an encrypted topic, and draws a dashboard only when asked', () => {
     // Act
-    const { template } = synthStack();
+    const { template } = synthStack(undefined, { dashboard: true });
+    const withoutDashboard = synthStack().template;
 
     // Assess
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
@@ -271,6 +272,8 @@ describe('Ec2FailoverControlPlane spec apply, alarms and dashboard', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Invocations', ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' });
     template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.level = "ERROR" }' });
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    withoutDashboard.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+    withoutDashboard.resourceCountIs('AWS::CloudWatch::Alarm', 18);
   });
 });
 

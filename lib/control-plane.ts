@@ -137,9 +137,10 @@ export interface Ec2FailoverControlPlaneProps {
   /**
    * How the resources and heartbeats tables are billed. `provisioned` sizes their read and write
    * capacity from the config (its steady load × 1.5 plus one unit; src/cost/table-capacity.ts),
-   * which costs about half of on demand at the defaults (`ec2-failover cost --table-capacity
-   * provisioned`); more nodes or shorter intervals need a redeploy to resize. DynamoDB lets a
-   * table change its billing mode once in 24 hours. The history table stays on demand.
+   * which costs about a third less than on demand at the defaults (`ec2-failover cost
+   * --table-capacity provisioned`); more nodes or shorter intervals need a redeploy to resize,
+   * since a throttled heartbeat write is a missed beat. DynamoDB lets a table change its billing
+   * mode once in 24 hours. The history table stays on demand; adopted tables keep theirs.
    * @default 'on-demand'
    */
   readonly tableCapacity?: 'on-demand' | 'provisioned';

@@ -55,7 +55,6 @@ export function reconcilerRuntime(env: NodeJS.ProcessEnv = process.env): Reconci
       await Promise.all([verdicts.record(report), announcer.afterTick(report)]);
     },
     lease: new DynamoLeaseStore(documents, cluster),
-    signals: new SignalStore(documents, cluster),
     routesSeen: new Map(),
     clock: Date.now,
     logger: decisionLogger(logger),

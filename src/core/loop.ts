@@ -169,7 +169,6 @@ export class ReconcileLoop {
       if (!report.fenced) this.deps.afterTick?.(report).catch((error: unknown) => this.log.warn('verdicts not recorded', { error: errorText(error) }));
       this.lastStatuses = report.statuses;
       this.judgedAt = report.at;
-      this.spec = report.spec;
       this.forceObserve = report.unsettled;
       if (report.fenced) this.keeper.standDown();
       return report;

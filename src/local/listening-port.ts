@@ -12,7 +12,7 @@ import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 const LISTEN_STATE = '0A';
 
 /** Inodes of the sockets listening on `port` (any address), or undefined where /proc/net is unreadable. */
-export function listeningSocketInodes(port: number, procRoot = '/proc'): Set<string> | undefined {
+function listeningSocketInodes(port: number, procRoot = '/proc'): Set<string> | undefined {
   const inodes = new Set<string>();
   let readable = false;
   for (const file of ['tcp', 'tcp6']) {

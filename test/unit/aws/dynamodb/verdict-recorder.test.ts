@@ -1,31 +1,15 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VerdictRecorder, type Verdicts } from '../../../../src/aws/dynamodb/verdict-store';
 import { readingOf } from '../../../../src/cli/verdicts';
-import { parseClusterConfig } from '../../../../src/core/config';
+import { parseClusterConfigText } from '../../../../src/core/config-text';
 import type { NodeHealth } from '../../../../src/core/model';
 
 /* The verdicts a steady reconciler writes are never read as stale, and a change is written at once. */
 
-const spec = parseClusterConfig({
-  cluster: 'verdicts',
-  region: 'us-east-1',
-  nodes: [
-    { id: 'node1', instanceId: 'i-00000000000000001' },
-    { id: 'node2', instanceId: 'i-00000000000000002' },
-  ],
-  resources: [
-    {
-      id: 'vip',
-      mode: 'route',
-      vpcId: 'vpc-0abc1234',
-      destination: '10.1.0.10/32',
-      members: [
-        { node: 'node1', eni: 'eni-01100000', priority: 1 },
-        { node: 'node2', eni: 'eni-01200000', priority: 2 },
-      ],
-    },
-  ],
-});
+/** The example cluster: two nodes, a tick a second. */
+const spec = parseClusterConfigText(readFileSync(join(__dirname, '..', '..', '..', '..', 'examples', 'cluster.yaml'), 'utf8'));
 
 const health = (node2: NodeHealth['state']): ReadonlyMap<string, NodeHealth> =>
   new Map([

@@ -62,7 +62,35 @@ export const LambdaEnvironmentVariable = {
   clusterName: 'CLUSTER_NAME',
   region: 'AWS_REGION',
   apiCallTimeoutSeconds: 'EC2F_API_CALL_TIMEOUT_SECONDS',
+  /** How the reconciler runs: {@link RunShape}. */
+  runShape: 'EC2F_RUN_SHAPE',
+  /** The reconciler function the events Lambda wakes after recording a node event. */
+  reconcilerFunctionName: 'EC2F_RECONCILER_FUNCTION',
 } as const;
+
+/**
+ * How the reconciler runs. `on-demand`: each run (every minute, and whenever an agent, the events
+ * Lambda or an operator command wakes it) ticks until the cluster is steady, then stops.
+ * `resident`: each run ticks until its deadline and runs overlap, so one is always ticking.
+ */
+export const RUN_SHAPES = ['on-demand', 'resident'] as const;
+export type RunShape = (typeof RUN_SHAPES)[number];
+export const DEFAULT_RUN_SHAPE: RunShape = 'on-demand';
+
+/** The reconciler function's name: agents, the events Lambda and the CLI wake it by this name. */
+export function reconcilerFunctionName(cluster: string): string {
+  return `${cluster}-reconciler`;
+}
+
+/** `source` of the payload a wake-up invocation carries; anything else starts an ordinary run. */
+export const WAKE_SOURCE = 'ec2-failover.wake';
+
+/** What a wake-up invocation carries: why, and from whom (a node id, `events`, `cli`). */
+export interface WakePayload {
+  readonly source: typeof WAKE_SOURCE;
+  readonly reason: string;
+  readonly from: string;
+}
 
 const SIGNAL_KEY_PREFIX = 'signal#';
 

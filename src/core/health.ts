@@ -11,12 +11,16 @@ import type {
   NodeSpec,
   Observed,
 } from './model';
+import { beatTiming, failureDueAt, silenceMs, stableGapMs } from './beat-time';
 
 /*
  * Health judgement. A node is alive while its heartbeat sequence advances, as seen on the
- * judge's own clock: the timestamps an agent writes are never trusted, so clock skew can
- * neither fake life nor fake death. A node first seen (or never seen) is `unknown` until its
- * sequence advances or the missed-beat window elapses.
+ * judge's own clock. A node's own beat times count only for that node and only within the lag
+ * the judge measured between its clock and the node's (`beat-time.ts`): they tell a run that has
+ * just started how long ago the owner last beat, and a skewed clock can neither fake life (an
+ * advance is needed) nor fail a node the judge has not itself watched silent for a beat and a
+ * quarter. A node first seen (or never seen) is `unknown` until its sequence advances or the
+ * missed-beat window elapses.
  *
  * What the judge could not see is never held against a node: time during which the heartbeats
  * could not be read, and a settling window of one missed-beat window after reads recover, never
@@ -61,11 +65,6 @@ export function failureWindowMs(spec: ClusterSpec): number {
   return spec.defaults.heartbeat.missedBeats * spec.defaults.heartbeat.intervalSeconds * 1000;
 }
 
-/** The longest gap between two advances a stable node shows on the judge's clock: one beat, plus one tick of sampling. */
-function stableGapMs(spec: ClusterSpec): number {
-  return (spec.defaults.heartbeat.intervalSeconds + spec.defaults.checkIntervalSeconds) * 1000;
-}
-
 export function judgeNodes(signals: HealthSignals): HealthJudgement {
   const { spec } = signals;
   const byInstance = new Map<string, Heartbeat>();
@@ -107,7 +106,7 @@ export function judgeNodes(signals: HealthSignals): HealthJudgement {
     const healthy = verdict.state === 'healthy';
     const healthySince = healthy ? (baseline.healthySince ?? signals.now) : undefined;
     const stableSince = healthy ? (baseline.stableSince ?? signals.now) : undefined;
-    baselines[node.id] = { seq: baseline.seq, seenAt: baseline.seenAt, healthySince, stableSince, incarnation: baseline.incarnation };
+    baselines[node.id] = { ...baseline, healthySince, stableSince };
     // Its heartbeat stalled: whatever else is said of it, its agent is taken to be gone.
     const silent = seen.state === 'failed' ? true : undefined;
     health.set(node.id, { node: node.id, state: verdict.state, reason: verdict.reason, silent, healthySince: stableSince });
@@ -136,24 +135,44 @@ function judgeLiveness(signals: HealthSignals, node: NodeSpec, heartbeat: Heartb
   }
   if (heartbeat !== undefined && heartbeat.seq > previous.seq) {
     const restarted = previous.incarnation !== undefined && heartbeat.incarnation !== undefined && heartbeat.incarnation !== previous.incarnation;
-    const gapped = now - previous.seenAt > stableGapMs(spec);
-    const stableSince = restarted || gapped ? now : previous.stableSince;
-    return {
-      heartbeat,
-      baseline: { seq: heartbeat.seq, seenAt: now, healthySince: previous.healthySince, stableSince, incarnation: heartbeat.incarnation ?? previous.incarnation },
-      liveness: { state: 'healthy', reason: 'heartbeat advancing' },
+    const stableSince = restarted || gapped(spec, previous, heartbeat, now) ? now : previous.stableSince;
+    const baseline: LivenessBaseline = {
+      seq: heartbeat.seq,
+      seenAt: now,
+      healthySince: previous.healthySince,
+      stableSince,
+      incarnation: heartbeat.incarnation ?? previous.incarnation,
+      ...beatTiming(spec, previous, heartbeat, now),
     };
+    // Seen only now, but sent long ago: a dead node's last word, read by a run that just started.
+    if (baseline.aliveAt !== undefined && now - baseline.aliveAt > failureWindowMs(spec)) {
+      return { heartbeat, baseline: { ...baseline, stableSince: undefined }, liveness: stalledLiveness(signals, baseline, now - baseline.aliveAt) };
+    }
+    return { heartbeat, baseline, liveness: { state: 'healthy', reason: 'heartbeat advancing' } };
   }
-  const silentMs = now - previous.seenAt;
+  const silentMs = silenceMs(previous, now);
   // A gap longer than a beat ends stability (the dwell starts over), though not yet liveness.
   const baseline = silentMs > stableGapMs(spec) ? { ...previous, stableSince: undefined } : previous;
   return { heartbeat, baseline, liveness: stalledLiveness(signals, previous, silentMs) };
 }
 
+/**
+ * Whether the node missed beats between two sightings: more than a beat and a tick between them,
+ * unless its sequence advanced by as many beats as the time between them holds (a run that
+ * starts a minute after the last one sees a long time pass, but every beat sent in it).
+ */
+function gapped(spec: ClusterSpec, previous: LivenessBaseline, heartbeat: Heartbeat, now: number): boolean {
+  const elapsedMs = now - previous.seenAt;
+  if (elapsedMs <= stableGapMs(spec)) return false;
+  const beatsMs = (heartbeat.seq - previous.seq) * spec.defaults.heartbeat.intervalSeconds * 1000;
+  return elapsedMs - beatsMs > stableGapMs(spec);
+}
+
 function stalledLiveness(signals: HealthSignals, previous: LivenessBaseline, silentMs: number): Liveness {
   const windowMs = failureWindowMs(signals.spec);
   const settled = signals.blindAt === undefined || signals.now - signals.blindAt > windowMs + stableGapMs(signals.spec);
-  if (silentMs > windowMs && settled) {
+  const due = signals.now > failureDueAt(previous, signals.spec, windowMs);
+  if (due && settled) {
     return {
       state: 'failed',
       reason:
@@ -162,9 +181,10 @@ function stalledLiveness(signals: HealthSignals, previous: LivenessBaseline, sil
           : `heartbeat sequence stalled at ${previous.seq} for ${(silentMs / 1000).toFixed(1)}s`,
     };
   }
-  if (silentMs > windowMs) {
+  if (due) {
     return { state: 'unknown', reason: `heartbeat silent for ${(silentMs / 1000).toFixed(1)}s, but heartbeats were unreadable ${((signals.now - signals.blindAt!) / 1000).toFixed(1)}s ago: settling` };
   }
+  if (silentMs > windowMs) return { state: 'unknown', reason: `last beat sent ${(silentMs / 1000).toFixed(1)}s ago: watching for it to advance` };
   if (previous.healthySince !== undefined) return { state: 'healthy', reason: 'heartbeat within window' };
   return { state: 'unknown', reason: 'waiting for the heartbeat sequence to advance' };
 }
@@ -178,8 +198,9 @@ function stalledTogether(spec: ClusterSpec, judged: readonly { node: NodeSpec; b
   if (judged.some((j) => j.liveness.state === 'healthy')) return new Set();
   const stalled = judged.filter((j) => j.liveness.state === 'failed' && j.baseline.seq !== NEVER_SEEN);
   if (stalled.length < 2) return new Set();
-  const newest = Math.max(...stalled.map((j) => j.baseline.seenAt));
-  const together = stalled.filter((j) => newest - j.baseline.seenAt <= stableGapMs(spec));
+  const lastAlive = (b: LivenessBaseline) => Math.min(b.seenAt, b.aliveAt ?? b.seenAt);
+  const newest = Math.max(...stalled.map((j) => lastAlive(j.baseline)));
+  const together = stalled.filter((j) => newest - lastAlive(j.baseline) <= stableGapMs(spec));
   return together.length < 2 ? new Set() : new Set(together.map((j) => j.node.id));
 }
 

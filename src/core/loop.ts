@@ -1,14 +1,16 @@
 import { abortableSleep } from './abortable-sleep';
 import { applyNodeSignal, parseNodeEvent } from './events';
-import type { ClusterSpec, GroupStatus, NodeSignal } from './model';
+import type { ClusterSpec, GroupStatus, LivenessBaselines, NodeSignal } from './model';
 import type { FencingToken, LeasePort, SignalPort, StoredSignal } from './ports';
 import { DEFAULT_API_CALL_TIMEOUT_SECONDS, DEFAULT_CHECK_INTERVAL_SECONDS } from './config-rules';
 import { failureWindowMs } from './health';
+import { failureDueAt, silenceMs, watchedSilenceMs } from './beat-time';
 import { LeaseKeeper } from './lease-keeper';
 import { recordTick, silentMetrics, type MetricsSink } from './loop-metrics';
 import { ReconcilerMetric } from '../names';
 import { errorText, silentLogger, type Logger } from './logger';
 import { newMemory, reconcileOnce, type ReconcileDeps, type ReconcileReport } from './reconcile';
+import type { RunShape } from '../names';
 
 /*
  * The reconcile loop every runner shares (the controller process, the reconciler Lambda):
@@ -41,6 +43,8 @@ export interface LoopOptions {
   readonly stopMarginMs?: number | undefined;
   /** Lease time-to-live. @default 3 × checkIntervalSeconds, at least 1 s */
   readonly leaseTtlMs?: number | undefined;
+  /** `on-demand`: stop as soon as the cluster is steady (see {@link isSteady}); `resident`: tick until the deadline. @default 'resident' */
+  readonly shape?: RunShape | undefined;
 }
 
 /** How long before its deadline a loop stops: one tick's EC2 calls must fit (2 × apiCallTimeout + check interval). */
@@ -54,7 +58,23 @@ export interface LoopSummary {
   readonly ticks: number;
   readonly transitions: number;
   readonly heldLease: boolean;
-  readonly stoppedBecause: 'aborted' | 'deadline';
+  readonly stoppedBecause: 'aborted' | 'deadline' | 'steady';
+}
+
+/**
+ * Nothing left for an on-demand run to watch: it has read EC2, no action or event is pending,
+ * every group is steady, and every node is either failed or healthy and heard from within a
+ * beat and a quarter. A node beginning to look silent keeps the run going until it is judged.
+ */
+export function isSteady(report: ReconcileReport, baselines: LivenessBaselines): boolean {
+  if (report.fenced || report.unsettled) return false;
+  for (const status of report.statuses.values()) if (status.phase !== 'steady') return false;
+  for (const [node, health] of report.health) {
+    if (health.state === 'failed') continue;
+    const baseline = baselines[node];
+    if (health.state !== 'healthy' || baseline === undefined || silenceMs(baseline, report.at) > watchedSilenceMs(report.spec)) return false;
+  }
+  return true;
 }
 
 export class ReconcileLoop {
@@ -71,6 +91,8 @@ export class ReconcileLoop {
   private forceObserve = true;
   private waitingFor: string | undefined;
   private lastStatuses: ReadonlyMap<string, GroupStatus> = new Map();
+  /** The last tick's verdicts being written: a run waits for them before it ends. */
+  private recording: Promise<void> = Promise.resolve();
   /** Recorded signals already applied, by instance or alarm, so each is applied once. */
   private readonly seenSignals = new Map<string, number>();
 
@@ -104,6 +126,8 @@ export class ReconcileLoop {
     let ticks = 0;
     let transitions = 0;
     let heldLease = false;
+    let observed = false;
+    let steady = false;
     try {
       while (!options.signal.aborted && this.timeLeft() > 0) {
         const tickStart = this.deps.clock();
@@ -114,10 +138,15 @@ export class ReconcileLoop {
         if (report) {
           ticks += 1;
           transitions += report.transitions.length;
+          observed ||= report.observed;
         }
         if (!this.keeper.fence) continue;
         if ((await this.keeper.renew(this.ttlMs(), this.memory.baselines)) === 'lost') continue;
         if (this.pending.length > 0 && this.spec) continue;
+        if (options.shape === 'on-demand' && report && observed && this.settledWork() && isSteady(report, this.memory.baselines)) {
+          steady = true;
+          break;
+        }
         const wait = Math.min(Math.min(tickStart + this.intervalMs(), this.silenceDeadline()) - this.deps.clock(), this.timeLeft());
         if (wait > 0) await this.sleep(wait, this.wake.signal);
       }
@@ -126,8 +155,14 @@ export class ReconcileLoop {
       if (this.memory.acting && !this.memory.acting.run.settled)
         this.log.warn('EC2 actions still under way as the run ends: their outcome is unknown; the next run carries on', { actions: [...this.memory.acting.plans.values()].reduce((n, p) => n + p.actions.length, 0) });
       await this.keeper.release(this.ttlMs(), this.memory.baselines);
+      await this.recording;
     }
-    return { ticks, transitions, heldLease, stoppedBecause: options.signal.aborted ? 'aborted' : 'deadline' };
+    return { ticks, transitions, heldLease, stoppedBecause: steady ? 'steady' : options.signal.aborted ? 'aborted' : 'deadline' };
+  }
+
+  /** No EC2 observation or action of this run still under way. */
+  private settledWork(): boolean {
+    return (!this.memory.acting || this.memory.acting.run.settled !== undefined) && (!this.memory.observing || this.memory.observing.settled !== undefined);
   }
 
   /** One attempt at the lease; on failure waits (at most a tick) and returns false. */
@@ -166,7 +201,9 @@ export class ReconcileLoop {
       const report = await this.keeper.keepAliveDuring(this.readAndReconcile(this.keeper.fence!), this.ttlMs(), () => this.memory.baselines);
       recordTick(this.metrics, report, this.lastStatuses, this.memory.baselines);
       this.metrics.flush?.();
-      if (!report.fenced) this.deps.afterTick?.(report).catch((error: unknown) => this.log.warn('verdicts not recorded', { error: errorText(error) }));
+      if (!report.fenced && this.deps.afterTick) {
+        this.recording = this.deps.afterTick(report).catch((error: unknown) => this.log.warn('verdicts not recorded', { error: errorText(error) }));
+      }
       this.lastStatuses = report.statuses;
       this.judgedAt = report.at;
       this.forceObserve = report.unsettled;
@@ -215,7 +252,7 @@ export class ReconcileLoop {
     let earliest = Infinity;
     for (const baseline of Object.values(this.memory.baselines)) {
       // Not yet past its window when last judged (a window that ran out during that tick counts: look at once).
-      const due = baseline.seenAt + windowMs + 1;
+      const due = failureDueAt(baseline, this.spec, windowMs) + 1;
       if (due > this.judgedAt && due < earliest) earliest = due;
     }
     return earliest;

@@ -219,6 +219,15 @@ export interface LivenessBaseline {
   readonly stableSince?: number | undefined;
   /** The agent incarnation of the last beat seen: a change is a restart. */
   readonly incarnation?: string | undefined;
+  /**
+   * When the node last proved alive (judge's clock): its last beat's own time, corrected by the
+   * most its clock was ever measured behind the judge's (`lagMs`). Earlier than `seenAt` by the
+   * time the beat took to be read; unset until a lag is measured. See `beat-time.ts`.
+   */
+  readonly aliveAt?: number | undefined;
+  /** The smallest `seen − sentAt` of this node's beats: how far its clock is behind the judge's, at most, as of `lagAt`. */
+  readonly lagMs?: number | undefined;
+  readonly lagAt?: number | undefined;
 }
 
 export type LivenessBaselines = Readonly<Record<NodeId, LivenessBaseline>>;

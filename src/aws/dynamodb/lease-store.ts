@@ -67,6 +67,9 @@ const baselineSchema = z.object({
   healthySince: storedNumber().optional(),
   stableSince: storedNumber().optional(),
   incarnation: z.string().optional(),
+  aliveAt: storedNumber().optional(),
+  lagMs: storedNumber().optional(),
+  lagAt: storedNumber().optional(),
 });
 
 /** Each node's baseline checked on its own: one malformed entry affects only its node. */

@@ -362,3 +362,65 @@ describe('ReconcileLoop', () => {
     expect(w.state.statuses.get('vip')).toMatchObject({ owner: 'node1', epoch: 1 });
   });
 });
+
+describe('ReconcileLoop, on demand', () => {
+  /** One on-demand run, to its end. */
+  const onDemandRun = async (w: ReturnType<typeof world>, holder: string) => {
+    let finished = false;
+    const running = new ReconcileLoop(w.deps, { holder, signal: new AbortController().signal, deadline: Date.now() + 5_000, stopMarginMs: 100, shape: 'on-demand' }).run();
+    void running.then(() => (finished = true));
+    const took = await until(() => finished, 5_000);
+    return { summary: await running, took };
+  };
+
+  it('stops as soon as the cluster is steady, releasing the lease with the baselines', async () => {
+    // Prepare
+    const w = world();
+
+    // Act
+    const { summary, took } = await onDemandRun(w, 'a');
+
+    // Assess: a few ticks, not the 4.9 s the deadline allowed
+    expect(summary).toMatchObject({ heldLease: true, stoppedBecause: 'steady' });
+    expect(took).toBeLessThan(10 * TICK_MS);
+    expect(w.state.statuses.get('vip')).toMatchObject({ owner: 'node1', phase: 'steady' });
+    expect(w.lease.expiresAt).toBe(0);
+    expect(w.lease.baselines.node1).toMatchObject({ lagMs: expect.any(Number) });
+  });
+
+  it('woken after the owner went silent, fails it over a window after its last beat, not a window after the run started', async () => {
+    // Prepare: an earlier run measured the clocks; the nodes beat on with no run watching
+    const w = world();
+    await onDemandRun(w, 'scheduled');
+    await pass(40 * TICK_MS);
+    w.alive.delete('node1');
+    const lastSentAt = Date.now();
+    await pass(2 * TICK_MS);
+
+    // Act: the run a standby's agent wakes
+    const { summary } = await onDemandRun(w, 'woken');
+
+    // Assess: failed 3 beats after its last one (and after the run watched it silent for a beat and a quarter), then stopped
+    const failedAt = w.state.statuses.get('vip')!.lastTransition!.at;
+    expect(w.state.statuses.get('vip')).toMatchObject({ owner: 'node2', phase: 'steady' });
+    expect(w.cloud.routeTarget('rtb-0000000a', '10.1.0.10/32')).toBe('eni-01200000');
+    expect(failedAt - lastSentAt).toBeGreaterThan(3 * TICK_MS);
+    expect(failedAt - lastSentAt).toBeLessThan(3 * TICK_MS + TICK_MS);
+    expect(summary.stoppedBecause).toBe('steady');
+  });
+
+  it('woken while the owner beats, changes nothing and stops', async () => {
+    // Prepare
+    const w = world();
+    await onDemandRun(w, 'scheduled');
+    await pass(40 * TICK_MS);
+
+    // Act
+    const { summary } = await onDemandRun(w, 'woken');
+
+    // Assess
+    expect(summary.stoppedBecause).toBe('steady');
+    expect(summary.transitions).toBe(0);
+    expect(w.state.statuses.get('vip')).toMatchObject({ owner: 'node1', epoch: 1 });
+  });
+});

@@ -6,9 +6,11 @@ import { ReconcileLoop, type LoopSummary } from '../../src/core/loop';
 import { reconcilerRuntime } from '../runtime/runtime';
 
 /*
- * Started every minute; runs the shared reconcile loop (a tick every check interval) until just
- * before this invocation's deadline, then releases the lease. The next run, started while this
- * one is finishing, stands by and takes over the moment the lease is released.
+ * Started every minute, and woken by agents, the events Lambda and operator commands (any
+ * payload: a wake is only a hint, the run judges on its own reads). Runs the shared reconcile
+ * loop (a tick every check interval) until the cluster is steady (run shape `on-demand`) or until
+ * just before this invocation's deadline (`resident`: the next run, started while this one is
+ * finishing, stands by and takes over the moment the lease is released).
  */
 const runtime = reconcilerRuntime();
 
@@ -17,6 +19,7 @@ async function reconcile(_event: unknown, context: Context, { signal }: { signal
     holder: context.awsRequestId,
     signal,
     deadline: Date.now() + context.getRemainingTimeInMillis(),
+    shape: runtime.environment.runShape,
   });
   const summary = await loop.run();
   await runtime.announcer.flush(Date.now());

@@ -1,6 +1,6 @@
 import { Ec2FailoverError } from '../../src/core/errors';
 import { CLUSTER_NAME_PATTERN, CLUSTER_NAME_RULE, DEFAULT_API_CALL_TIMEOUT_SECONDS } from '../../src/core/config-rules';
-import { LambdaEnvironmentVariable } from '../../src/names';
+import { DEFAULT_RUN_SHAPE, LambdaEnvironmentVariable, RUN_SHAPES, type RunShape } from '../../src/names';
 
 /*
  * What a control-plane Lambda learns from its environment, read once at cold start. The CDK
@@ -20,6 +20,8 @@ export interface LambdaEnvironment {
   readonly region: string;
   /** Floor under every EC2 call; Ec2Cloud also bounds each call with the stored tunables. */
   readonly apiCallTimeoutSeconds: number;
+  /** Whether a run stops once the cluster is steady (`on-demand`) or ticks to its deadline. */
+  readonly runShape: RunShape;
 }
 
 
@@ -49,5 +51,14 @@ export function readLambdaEnvironment(env: NodeJS.ProcessEnv = process.env): Lam
       `${LambdaEnvironmentVariable.apiCallTimeoutSeconds}="${timeoutText}" is not a positive number of seconds`,
     );
   }
-  return { clusterName, region, apiCallTimeoutSeconds };
+  return { clusterName, region, apiCallTimeoutSeconds, runShape: readRunShape(env) };
+}
+
+function readRunShape(env: NodeJS.ProcessEnv): RunShape {
+  const text = env[LambdaEnvironmentVariable.runShape]?.trim();
+  if (!text) return DEFAULT_RUN_SHAPE;
+  if (!(RUN_SHAPES as readonly string[]).includes(text)) {
+    throw new LambdaEnvironmentError(`${LambdaEnvironmentVariable.runShape}="${text}" is not a run shape: use ${RUN_SHAPES.join(' or ')}`);
+  }
+  return text as RunShape;
 }

@@ -87,7 +87,10 @@ export function buildProgram(run: (action: Action) => Handler): Command {
     withConfig(program.command('controller').description('run the reconcile loop as a long-running process'))
       .option('--events <file>', 'a JSON Lines file of EventBridge events to follow (the local event sink)', once())
       .option('--events-out <file>', 'write ownership-change events as JSON lines to this file instead of the default EventBridge bus', once())
-      .option('--holder <name>', 'lease holder name (default <host>:<pid>)', once()),
+      .option('--holder <name>', 'lease holder name (default <host>:<pid>)', once())
+      .addOption(new Option('--run-shape <shape>', 'resident: tick without a break; on-demand: run every --schedule seconds and when woken, each run stopping once the cluster is steady (as the deployed reconciler)').choices(['resident', 'on-demand']))
+      .option('--schedule <seconds>', 'on demand: seconds between scheduled runs (default 60)', once(positiveSeconds(3600)))
+      .option('--wake-listen <port>', "on demand: serve Lambda's Invoke API on 127.0.0.1:<port> (0: any free port) so agents and commands can wake it", once(wholeNumber(0, 65535))),
   ).action(run(async (options, io) => (await import('./controller-command')).runController(options as never, io, io.signal)));
 
   withAws(

@@ -64,6 +64,8 @@ export const LambdaEnvironmentVariable = {
   apiCallTimeoutSeconds: 'EC2F_API_CALL_TIMEOUT_SECONDS',
   /** How the reconciler runs: {@link RunShape}. */
   runShape: 'EC2F_RUN_SHAPE',
+  /** Seconds between the reconciler's scheduled runs: how long its on-demand verdicts stand. */
+  schedulePeriodSeconds: 'EC2F_SCHEDULE_SECONDS',
   /** The reconciler function the events Lambda wakes after recording a node event. */
   reconcilerFunctionName: 'EC2F_RECONCILER_FUNCTION',
 } as const;

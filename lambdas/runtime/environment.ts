@@ -22,6 +22,8 @@ export interface LambdaEnvironment {
   readonly apiCallTimeoutSeconds: number;
   /** Whether a run stops once the cluster is steady (`on-demand`) or ticks to its deadline. */
   readonly runShape: RunShape;
+  /** Seconds between scheduled runs. @default 60 */
+  readonly schedulePeriodSeconds: number;
 }
 
 
@@ -51,7 +53,16 @@ export function readLambdaEnvironment(env: NodeJS.ProcessEnv = process.env): Lam
       `${LambdaEnvironmentVariable.apiCallTimeoutSeconds}="${timeoutText}" is not a positive number of seconds`,
     );
   }
-  return { clusterName, region, apiCallTimeoutSeconds, runShape: readRunShape(env) };
+  return { clusterName, region, apiCallTimeoutSeconds, runShape: readRunShape(env), schedulePeriodSeconds: readPeriod(env) };
+}
+
+function readPeriod(env: NodeJS.ProcessEnv): number {
+  const text = env[LambdaEnvironmentVariable.schedulePeriodSeconds]?.trim();
+  const seconds = text ? Number(text) : 60;
+  if (!(seconds > 0) || !Number.isFinite(seconds)) {
+    throw new LambdaEnvironmentError(`${LambdaEnvironmentVariable.schedulePeriodSeconds}="${text}" is not a positive number of seconds`);
+  }
+  return seconds;
 }
 
 function readRunShape(env: NodeJS.ProcessEnv): RunShape {

@@ -20,6 +20,7 @@ import { OnDemandRuns } from '../process/on-demand-runs';
 import { listenForWakes } from '../process/wake-listener';
 import { reconcilerFunctionName, type RunShape } from '../names';
 import type { Logger } from '../core/logger';
+import { onDemandVerdictMaxAgeMs } from '../core/verdict-age';
 
 /*
  * `ec2-failover controller --config FILE`: the reconcile loop as a long-running process, for a
@@ -64,7 +65,8 @@ async function runLoop(flags: ControllerOptions, io: CommandIo, stop: AbortSigna
   const logger = jsonLineLogger((line) => io.stdout.write(line), { cluster: spec.cluster, holder });
 
   const metrics = emfSink(clusterMetrics(spec.cluster));
-  const verdicts = new VerdictRecorder(new DynamoVerdictStore(documents, spec.cluster), holder);
+  const validForMs = flags.runShape === 'on-demand' ? onDemandVerdictMaxAgeMs((flags.schedule ?? 60) * 1000) : undefined;
+  const verdicts = new VerdictRecorder(new DynamoVerdictStore(documents, spec.cluster), holder, validForMs);
   const announcer = new TransitionAnnouncer({ cluster: spec.cluster, events: await transitionEvents(flags.eventsOut, region), history: state, logger, metrics });
   const newLoop = (deadline?: number) => new ReconcileLoop(
     {

@@ -19,3 +19,12 @@ export function verdictMaxAgeMs(spec: TickSpec): number {
 export function verdictRefreshMs(spec: TickSpec): number {
   return verdictMaxAgeMs(spec) / 2;
 }
+
+/**
+ * How long the verdicts of a reconciler that runs on demand stand: its next scheduled run may
+ * start anywhere within the next period, and as late again (delivery, a cold start, a busy
+ * run before it), plus 10 s to judge.
+ */
+export function onDemandVerdictMaxAgeMs(periodMs: number): number {
+  return 2 * periodMs + 10_000;
+}

@@ -42,6 +42,11 @@ export interface Verdicts {
   readonly holder: string;
   readonly nodes: Readonly<Record<NodeId, NodeVerdict>>;
   readonly groups: Readonly<Record<GroupId, { readonly findings: readonly VerdictFinding[] }>>;
+  /**
+   * How long they stand: a reconciler that runs on demand judges again within this (its next
+   * scheduled run at the latest); unset for one that ticks without a break (verdictMaxAgeMs).
+   */
+  readonly validForMs?: number | undefined;
 }
 
 const verdictsSchema = z.object({
@@ -68,6 +73,7 @@ const verdictsSchema = z.object({
       ),
     }),
   ),
+  validForMs: z.number().finite().positive().optional(),
 });
 
 /** The verdict item from one tick's judgement: node health and the findings (info findings left out). */
@@ -77,6 +83,7 @@ export function verdictsFromTick(input: {
   readonly health: ReadonlyMap<NodeId, NodeHealth>;
   readonly findings: readonly Finding[];
   readonly groups: readonly GroupId[];
+  readonly validForMs?: number | undefined;
 }): Verdicts {
   const nodes: Record<NodeId, NodeVerdict> = {};
   for (const [node, health] of input.health) nodes[node] = { state: health.state, reason: health.reason, healthySince: health.healthySince };
@@ -89,7 +96,7 @@ export function verdictsFromTick(input: {
       (groups[group] ??= { findings: [] }).findings.push({ code: finding.code, severity: finding.severity, message: finding.message, resource: finding.resource });
     }
   }
-  return { at: input.at, holder: input.holder, nodes, groups };
+  return { at: input.at, holder: input.holder, nodes, groups, validForMs: input.validForMs };
 }
 
 /**
@@ -159,6 +166,8 @@ export class VerdictRecorder {
   constructor(
     private readonly store: Pick<DynamoVerdictStore, 'recordVerdicts'>,
     private readonly holder: string,
+    /** Written with the verdicts: set by a reconciler that runs on demand (see Verdicts.validForMs). */
+    private readonly validForMs?: number | undefined,
   ) {}
 
   async record(report: {
@@ -167,7 +176,8 @@ export class VerdictRecorder {
     readonly findings: readonly Finding[];
     readonly spec: TickSpec & { readonly groups: readonly { readonly id: GroupId }[] };
   }): Promise<void> {
-    const verdicts = verdictsFromTick({ at: report.at, holder: this.holder, health: report.health, findings: report.findings, groups: report.spec.groups.map((g) => g.id) });
+    const groups = report.spec.groups.map((g) => g.id);
+    const verdicts = verdictsFromTick({ at: report.at, holder: this.holder, health: report.health, findings: report.findings, groups, validForMs: this.validForMs });
     const key = JSON.stringify([Object.entries(verdicts.nodes).map(([n, v]) => [n, v.state]), Object.entries(verdicts.groups).map(([g, v]) => [g, v.findings.map((f) => f.code)])]);
     if (key === this.lastKey && report.at - this.lastWrittenAt < verdictRefreshMs(report.spec)) return;
     await this.store.recordVerdicts(verdicts);

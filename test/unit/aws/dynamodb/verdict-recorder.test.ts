@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { VerdictRecorder, type Verdicts } from '../../../../src/aws/dynamodb/verdict-store';
 import { readingOf } from '../../../../src/cli/verdicts';
 import { parseClusterConfigText } from '../../../../src/core/config-text';
+import { onDemandVerdictMaxAgeMs } from '../../../../src/core/verdict-age';
 import type { NodeHealth } from '../../../../src/core/model';
 
 /* The verdicts a steady reconciler writes are never read as stale, and a change is written at once. */
@@ -37,5 +38,19 @@ describe('VerdictRecorder', () => {
     expect(stale).toEqual([]);
     expect(written.length).toBeLessThanOrEqual(120 / 5 + 2);
     expect(written.find((v) => v.at === start + 90_000)?.nodes.node2?.state).toBe('failed');
+  });
+
+  it('writes how long the verdicts of an on-demand reconciler stand, so they read fresh until its next scheduled run is late, and stale after', async () => {
+    // Prepare: one run a minute, one tick each
+    const written: Verdicts[] = [];
+    const recorder = new VerdictRecorder({ recordVerdicts: async (verdicts) => void written.push(verdicts) }, 'reconciler', onDemandVerdictMaxAgeMs(60_000));
+
+    // Act
+    await recorder.record({ at: 1_000_000, health: health('healthy'), findings: [], spec });
+
+    // Assess: fresh while the next run may yet come (two periods and 10 s), stale once it is overdue
+    expect(written[0]!.validForMs).toBe(130_000);
+    expect(readingOf(written[0], spec, 1_000_000 + 125_000).kind).toBe('fresh');
+    expect(readingOf(written[0], spec, 1_000_000 + 131_000).kind).toBe('stale');
   });
 });

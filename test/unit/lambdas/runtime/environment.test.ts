@@ -6,15 +6,15 @@ import { readLambdaEnvironment } from '../../../../lambdas/runtime/environment';
 describe('readLambdaEnvironment', () => {
   it('reads the cluster, the region, the EC2 call timeout and the run shape', () => {
     // Act
-    const environment = readLambdaEnvironment({ CLUSTER_NAME: 'prod-db', AWS_REGION: 'eu-west-1', EC2F_API_CALL_TIMEOUT_SECONDS: '2.5', EC2F_RUN_SHAPE: 'resident' });
+    const environment = readLambdaEnvironment({ CLUSTER_NAME: 'prod-db', AWS_REGION: 'eu-west-1', EC2F_API_CALL_TIMEOUT_SECONDS: '2.5', EC2F_RUN_SHAPE: 'resident', EC2F_SCHEDULE_SECONDS: '120' });
 
     // Assess
-    expect(environment).toEqual({ clusterName: 'prod-db', region: 'eu-west-1', apiCallTimeoutSeconds: 2.5, runShape: 'resident' });
+    expect(environment).toEqual({ clusterName: 'prod-db', region: 'eu-west-1', apiCallTimeoutSeconds: 2.5, runShape: 'resident', schedulePeriodSeconds: 120 });
   });
 
-  it('defaults the run shape to on-demand', () => {
+  it('defaults the run shape to on-demand, a run a minute', () => {
     // Act, Assess
-    expect(readLambdaEnvironment({ CLUSTER_NAME: 'prod-db', AWS_REGION: 'eu-west-1' }).runShape).toBe('on-demand');
+    expect(readLambdaEnvironment({ CLUSTER_NAME: 'prod-db', AWS_REGION: 'eu-west-1' })).toMatchObject({ runShape: 'on-demand', schedulePeriodSeconds: 60 });
   });
 
   it('defaults the EC2 call timeout to 3 s', () => {

@@ -1,6 +1,6 @@
 import type { BundleFigures } from './lambda-bundles';
 import type { ObserveFigures } from './observe-cost';
-import type { FootprintFigures } from './reconciler-footprint';
+import type { FootprintFigures, RunFigures } from './reconciler-footprint';
 import type { RepointFigures } from './repoint-throttled';
 import type { Distribution } from './stats';
 
@@ -22,6 +22,8 @@ export interface BenchResults {
   switchover20?: Distribution;
   /** The controller's memory and CPU: over a steady minute, and over the failover trials. */
   reconcilerFootprint?: { steady?: FootprintFigures; underFailovers?: FootprintFigures };
+  /** Runs of a steady cluster, woken one by one: how long a scheduled run lasts. */
+  steadyRuns?: RunFigures;
   observe: ObserveFigures[];
   repoint: RepointFigures[];
   bundles: BundleFigures[];

@@ -10,7 +10,7 @@ import { startEc2World } from './ec2-world';
 import { failoverTrials } from './failover-trials';
 import { lambdaBundles } from './lambda-bundles';
 import { observeCost } from './observe-cost';
-import { footprint, sampleProcess, ticksBetween } from './reconciler-footprint';
+import { footprint, runFigures, sampleProcess } from './reconciler-footprint';
 import { repointThrottled } from './repoint-throttled';
 import { resultsTable } from './results-table';
 import { distribution } from './stats';
@@ -24,8 +24,9 @@ import { switchoverTrials } from './switchover-trials';
 
 const startedAt = Date.now();
 const say = (line: string) => process.stdout.write(`[${((Date.now() - startedAt) / 1000).toFixed(0).padStart(5)} s] ${line}\n`);
-/** How long the controller's steady footprint is measured. */
-const FOOTPRINT_STEADY_MS = 60_000;
+/** How many steady runs the footprint part wakes, and how far apart. */
+const STEADY_RUNS = 20;
+const STEADY_RUN_GAP_MS = 3_000;
 let stopCurrent: (() => Promise<void>) | undefined;
 
 function seededRandom(seed: number): () => number {
@@ -34,7 +35,8 @@ function seededRandom(seed: number): () => number {
 }
 
 async function withCluster<T>(dir: string, profile: TimingProfile, work: (cluster: LocalCluster) => Promise<T>): Promise<T> {
-  const cluster = await startLocalCluster({ dir: mkdtempSync(join(dir, `${profile.name}-`)), profile, say });
+  // Scheduled runs a minute apart, as deployed: failovers are the wakes' doing, not a run that happened to be due.
+  const cluster = await startLocalCluster({ dir: mkdtempSync(join(dir, `${profile.name}-`)), profile, say, scheduleSeconds: 60 });
   stopCurrent = () => cluster.stop();
   try {
     await cluster.state.readStatuses();
@@ -50,22 +52,30 @@ async function defaultsPart(flags: BenchFlags, dir: string, results: BenchResult
   await withCluster(dir, DEFAULT_PROFILE, async (cluster) => {
     const { switchBack } = await import('./switch-back');
     await switchBack(cluster, 'node1');
-    const interval = DEFAULT_PROFILE.checkIntervalSeconds;
     if (flags.parts.includes('footprint')) {
-      say(`reconciler footprint: the controller's memory and CPU over ${FOOTPRINT_STEADY_MS / 1000} s of steady ticks`);
+      say(`reconciler footprint: ${STEADY_RUNS} runs of a steady cluster, woken ${STEADY_RUN_GAP_MS / 1000} s apart; the controller's memory, CPU and run lengths`);
+      await new Promise((resolve) => setTimeout(resolve, STEADY_RUN_GAP_MS));
+      const from = cluster.runs.length;
       const first = sampleProcess(cluster.controller!.pid);
-      await new Promise((resolve) => setTimeout(resolve, FOOTPRINT_STEADY_MS));
+      for (let i = 0; i < STEADY_RUNS; i++) {
+        await cluster.wake('bench');
+        await new Promise((resolve) => setTimeout(resolve, STEADY_RUN_GAP_MS));
+      }
       const last = sampleProcess(cluster.controller!.pid);
-      if (first && last) (results.reconcilerFootprint ??= {}).steady = footprint(first, last, ticksBetween(first, last, interval));
+      const runs = cluster.runs.slice(from);
+      if (first && last) (results.reconcilerFootprint ??= {}).steady = footprint(first, last, runs.reduce((n, run) => n + run.ticks, 0));
+      results.steadyRuns = runFigures(runs);
     }
     if (flags.parts.includes('failover')) {
+      const fromRun = cluster.runs.length;
       const first = sampleProcess(cluster.controller!.pid);
       say(`failover at defaults: ${flags.heartbeatTrials} crashes, ${flags.stopTrials} instance stops, ${flags.leaveTrials} graceful leaves`);
       results.failover.heartbeat = distribution(await failoverTrials(cluster, 'crash', flags.heartbeatTrials, random, say));
       results.failover.instanceStop = distribution(await failoverTrials(cluster, 'stop', flags.stopTrials, random, say));
       results.failover.gracefulLeave = distribution(await failoverTrials(cluster, 'leave', flags.leaveTrials, random, say));
       const last = sampleProcess(cluster.controller!.pid);
-      if (flags.parts.includes('footprint') && first && last) (results.reconcilerFootprint ??= {}).underFailovers = footprint(first, last, ticksBetween(first, last, interval));
+      const ticks = cluster.runs.slice(fromRun).reduce((n, run) => n + run.ticks, 0);
+      if (flags.parts.includes('footprint') && first && last) (results.reconcilerFootprint ??= {}).underFailovers = footprint(first, last, ticks);
     }
     if (flags.parts.includes('switchover')) {
       say(`planned switchover of a group in 20 route tables: ${flags.switchoverTrials} trials`);

@@ -61,7 +61,22 @@ export function footprint(first: ProcessSample, last: ProcessSample, ticks: numb
   };
 }
 
-/** Ticks between two samples: the loop ticks once per check interval (a look brought forward for a silent node adds a few). */
-export function ticksBetween(first: ProcessSample, last: ProcessSample, checkIntervalSeconds: number): number {
-  return Math.round((last.at - first.at) / 1000 / checkIntervalSeconds);
+/** How long steady on-demand runs took and how many ticks they made: what a scheduled run costs. */
+export interface RunFigures {
+  readonly runs: number;
+  readonly steady: number;
+  readonly secondsP50: number;
+  readonly secondsMax: number;
+  readonly ticksMean: number;
+}
+
+export function runFigures(runs: readonly { readonly seconds: number; readonly ticks: number; readonly stoppedBecause: string }[]): RunFigures {
+  const seconds = runs.map((run) => run.seconds).sort((a, b) => a - b);
+  return {
+    runs: runs.length,
+    steady: runs.filter((run) => run.stoppedBecause === 'steady').length,
+    secondsP50: seconds[Math.max(0, Math.ceil(seconds.length / 2) - 1)] ?? NaN,
+    secondsMax: seconds.at(-1) ?? NaN,
+    ticksMean: Math.round((runs.reduce((n, run) => n + run.ticks, 0) / Math.max(1, runs.length)) * 100) / 100,
+  };
 }

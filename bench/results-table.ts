@@ -46,6 +46,10 @@ export function resultsTable(r: BenchResults): string {
     lines.push('', `| reconcile loop, ${label}: ${f.ticks} ticks in ${f.seconds} s | peak RSS ${f.peakRssMb} MB | CPU ${f.cpuMsPerTick} ms a tick |`, '|---|---|---|');
     for (const l of f.lambda) lines.push(`| at ${l.memoryMb} MB (${l.cpuShare} vCPU) | peak ${Math.round(l.peakShare * 100)} % of memory | a tick's CPU takes ~${l.tickCpuWallMs} ms |`);
   }
+  if (r.steadyRuns) {
+    const s = r.steadyRuns;
+    lines.push('', `| steady on-demand runs | stopped steady | seconds p50 | seconds max | ticks a run |`, '|---|---|---|---|---|', `| ${s.runs} | ${s.steady} | ${s.secondsP50} | ${s.secondsMax} | ${s.ticksMean} |`);
+  }
   if (r.bundles.length > 0) {
     lines.push('', '| Lambda bundle | bytes | cold import ms |', '|---|---|---|');
     for (const b of r.bundles) lines.push(`| ${b.name} | ${b.bytes} | ${b.coldImportMs} |`);

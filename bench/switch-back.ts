@@ -13,6 +13,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 async function requestServed(cluster: LocalCluster, to: NodeName, id: string): Promise<boolean> {
   const result = await cluster.state.requestOperatorAction(GROUP, { kind: 'switchover', to, id, requestedAt: Date.now() });
   if (result.outcome === 'busy') return false;
+  await cluster.wake('switchover');
   for (const deadline = Date.now() + TIMEOUT_MS; Date.now() < deadline; await sleep(50)) {
     const status = (await cluster.state.readStatuses()).get(GROUP);
     if (status?.owner === to) return true;

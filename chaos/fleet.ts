@@ -3,6 +3,10 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { AgentConfigInput } from '../src/agent/agent-config';
 import { startImdsStandIn, type ImdsStandIn } from '../src/local/imds-stand-in';
+import { findFreePort } from '../src/local/free-port';
+import { onDemandControllerArgs } from '../src/local/start/local-cluster';
+import { startWakeRelay, type WakeRelay } from '../src/local/wake-relay';
+import { PROFILE } from './timing';
 import { LoggedProcess } from '../test/support/logged-process';
 import type { Bundles } from './bundles';
 import type { NodeName } from './scenario';
@@ -11,7 +15,8 @@ import type { ChaosWorld } from './world';
 /*
  * The processes of one scenario: two real agents (each with an instance-metadata stand-in and a
  * recording hook in place of the `ip` step, so nothing on this host changes) and one or two
- * `ec2-failover controller` processes. Every start, kill, freeze and thaw is written to a
+ * `ec2-failover controller` processes, on demand as the deployed reconciler runs: the agents wake
+ * them through a relay that stands for the one function they would invoke. Every start, kill, freeze and thaw is written to a
  * lifecycle log with its time, which the checkers read beside the hook records.
  */
 
@@ -47,6 +52,9 @@ export class Fleet {
   private readonly all = new Set<LoggedProcess>();
   private readonly imds = new Map<NodeName, ImdsStandIn>();
   private readonly holders = new Map<string, string>();
+  /** Each controller's wake port, kept across its restarts. */
+  private readonly wakePorts = new Map<string, number>();
+  private wakeRelay: WakeRelay | undefined;
   private readonly hookScript: string;
 
   constructor(
@@ -85,6 +93,7 @@ export class Fleet {
   }
 
   async startAgents(): Promise<void> {
+    this.wakeRelay = await startWakeRelay(() => [...this.wakePorts.values()]);
     const ids = this.world.demo.ids;
     const macs: Record<NodeName, string> = { node1: '02:00:00:00:c4:01', node2: '02:00:00:00:c4:02' };
     for (const node of NODES) {
@@ -109,7 +118,8 @@ export class Fleet {
   }
 
   async startAgent(node: NodeName): Promise<void> {
-    const agent = LoggedProcess.spawnNode(node, [this.bundles.agent, '--config', join(this.dir, `${node}-agent.yaml`), '--imds-endpoint', this.imds.get(node)!.endpoint], this.world.env);
+    const env = { ...this.world.env, AWS_ENDPOINT_URL_LAMBDA: this.wakeRelay!.endpoint };
+    const agent = LoggedProcess.spawnNode(node, [this.bundles.agent, '--config', join(this.dir, `${node}-agent.yaml`), '--imds-endpoint', this.imds.get(node)!.endpoint], env);
     this.agents.set(node, agent);
     this.all.add(agent);
     this.note(node, 'started');
@@ -119,9 +129,11 @@ export class Fleet {
 
   async startController(name: string): Promise<LoggedProcess> {
     const holder = `${name}-${Date.now()}`;
+    const port = this.wakePorts.get(name) ?? (await findFreePort());
+    this.wakePorts.set(name, port);
     const controller = LoggedProcess.spawnNode(
       name,
-      [this.bundles.cli, 'controller', '--config', this.clusterConfigPath, '--events', this.world.local.eventSinkPath, '--holder', holder],
+      [this.bundles.cli, ...onDemandControllerArgs(this.clusterConfigPath, this.world.local.eventSinkPath, holder, PROFILE.schedulePeriodSeconds, port)],
       this.world.env,
     );
     this.holders.set(holder, name);
@@ -172,6 +184,8 @@ export class Fleet {
     this.frozen.clear();
     await Promise.allSettled([...this.imds.values()].map((server) => server.stop()));
     this.imds.clear();
+    await this.wakeRelay?.close();
+    this.wakeRelay = undefined;
   }
 
   tails(lines = 12): string {

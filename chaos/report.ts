@@ -30,7 +30,7 @@ export function summaryLines(result: CampaignResult): string[] {
   const worst = converged.length ? Math.max(...converged) : undefined;
   const impaired = result.scenarios.reduce((n, s) => n + s.impairedOverlapMs, 0);
   lines.push(
-    `profile: heartbeat ${PROFILE.heartbeatSeconds} s × ${PROFILE.missedBeats}, check ${PROFILE.checkIntervalSeconds} s, drift check ${PROFILE.driftCheckIntervalSeconds} s, retry budget ${PROFILE.retryBudgetSeconds} s; convergence bound ${result.boundMs} ms`,
+    `profile: heartbeat ${PROFILE.heartbeatSeconds} s × ${PROFILE.missedBeats}, check ${PROFILE.checkIntervalSeconds} s, drift check ${PROFILE.driftCheckIntervalSeconds} s, controllers on demand with a scheduled run every ${PROFILE.schedulePeriodSeconds} s, retry budget ${PROFILE.retryBudgetSeconds} s; convergence bound ${result.boundMs} ms`,
   );
   lines.push(`faults by kind: ${[...byKind].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`);
   lines.push(`worst convergence: ${worst === undefined ? 'n/a' : `${worst} ms`} (bound ${result.boundMs} ms); both nodes active while one could not deactivate (crashed/frozen, reported apart): ${impaired} ms in all`);

@@ -7,8 +7,9 @@ import { iamPolicyLength, LONGEST_PSEUDO_PARAMETERS, renderIntrinsics } from './
 
 /*
  * The managed policies for the node agents' instance role: each agent may write only the heartbeat
- * item keyed by its own instance id, read (never write) specs and status, and read (never write)
- * the other nodes' heartbeats: a new owner waits for the old owner's release reported there.
+ * item keyed by its own instance id, read (never write) specs and status, read (never write) the
+ * other nodes' heartbeats (a new owner waits for the old owner's release reported there; a standby
+ * watches its owner's) and, when the reconciler runs on demand, invoke that one function to wake it.
  *
  * Heartbeat items are keyed by the bare instance id (`i-…`), and no policy variable holds that in a
  * DynamoDB request (`ec2:SourceInstanceARN` is the full ARN; IAM cannot cut a prefix off it). So
@@ -54,12 +55,21 @@ export function readSpecsStatement(resourcesTableArn: string): PolicyStatement {
   });
 }
 
-/** A new owner reads the other members' heartbeats (GetItem only) for their release. */
+/** A new owner reads the other members' heartbeats (GetItem only) for their release; a standby reads its owner's to wake the reconciler when it goes silent. */
 export function readHeartbeatsStatement(heartbeatsTableArn: string): PolicyStatement {
   return new PolicyStatement({
     sid: 'ReadHeartbeats',
     actions: ['dynamodb:GetItem'],
     resources: [heartbeatsTableArn],
+  });
+}
+
+/** An on-demand reconciler is woken by the agents: an asynchronous Invoke of that one function. */
+export function wakeReconcilerStatement(reconcilerFunctionArn: string): PolicyStatement {
+  return new PolicyStatement({
+    sid: 'WakeReconciler',
+    actions: ['lambda:InvokeFunction'],
+    resources: [reconcilerFunctionArn],
   });
 }
 
@@ -102,6 +112,11 @@ export interface AgentPoliciesProps {
   readonly heartbeatsTableArn: string;
   readonly resourcesTableArn: string;
   /**
+   * The reconciler the agents wake (on-demand runs).
+   * @default none: no wake statement (resident runs need no wake)
+   */
+  readonly reconcilerFunctionArn?: string | undefined;
+  /**
    * Managed policies the agents' instance role can take for this cluster.
    * @default 10, IAM's default quota of managed policies per role
    */
@@ -121,6 +136,7 @@ export function createAgentPolicies(scope: Construct, id: string, props: AgentPo
   const nodes = [...props.spec.nodes].sort((a, b) => (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0));
   const nodeOf = new Map<PolicyStatement, NodeSpec>();
   const statements = [readSpecsStatement(props.resourcesTableArn), readHeartbeatsStatement(props.heartbeatsTableArn)];
+  if (props.reconcilerFunctionArn !== undefined) statements.push(wakeReconcilerStatement(props.reconcilerFunctionArn));
   for (const node of nodes) {
     const instanceArn = stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: node.instanceId });
     const statement = ownHeartbeatStatement(node, props.heartbeatsTableArn, instanceArn);
@@ -129,7 +145,7 @@ export function createAgentPolicies(scope: Construct, id: string, props: AgentPo
   }
   const packs = packStatements(scope, statements, (statement) => {
     const node = nodeOf.get(statement);
-    return node ? `the heartbeat statement of node ${node.id} (${node.instanceId})` : 'the statement that reads specs, status and heartbeats';
+    return node ? `the heartbeat statement of node ${node.id} (${node.instanceId})` : 'a statement every node shares (reads, the reconciler wake)';
   });
   if (packs.length > quota) {
     throw new ConstructPropsError(

@@ -3,14 +3,26 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { acknowledgeUnencryptedAlarmTopic } from './nag-acknowledgements';
 
 /*
- * The topic alarms notify: encrypted with its own KMS key, TLS only, and open to CloudWatch only for
- * alarms of this account (aws:SourceAccount on the key, and SourceArn/SourceAccount on the topic),
- * so no other account's alarm can use them (no confused deputy).
+ * The topic alarms notify: TLS only, and open to CloudWatch only for alarms of this account
+ * (SourceArn/SourceAccount on the topic, aws:SourceAccount on the key), so no other account's alarm
+ * can use it (no confused deputy). Encrypted at rest only with a key of its own ($1 a month), an
+ * option: CloudWatch publishes to an encrypted topic only when the key's policy lets
+ * cloudwatch.amazonaws.com use the key, and the policy of the AWS managed key (aws/sns) cannot be
+ * changed, so that key is no cheaper way. The notifications carry alarm names and states, no data.
  */
 
-export function encryptedAlarmTopic(scope: Construct): Topic {
+/** A topic for the alarms; `encrypted`: with a new customer managed key. */
+export function alarmTopic(scope: Construct, encrypted: boolean): Topic {
+  const topic = encrypted ? encryptedTopic(scope) : new Topic(scope, 'Topic', { displayName: 'ec2-failover alarms', enforceSSL: true });
+  if (!encrypted) acknowledgeUnencryptedAlarmTopic(topic);
+  allowCloudWatchAlarms(topic);
+  return topic;
+}
+
+function encryptedTopic(scope: Construct): Topic {
   const stack = Stack.of(scope);
   const key = new Key(scope, 'TopicKey', {
     description: 'ec2-failover alarm notifications',
@@ -30,7 +42,12 @@ export function encryptedAlarmTopic(scope: Construct): Topic {
       conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
     }),
   );
-  const topic = new Topic(scope, 'Topic', { displayName: 'ec2-failover alarms', masterKey: key, enforceSSL: true });
+  return new Topic(scope, 'Topic', { displayName: 'ec2-failover alarms', masterKey: key, enforceSSL: true });
+}
+
+function allowCloudWatchAlarms(topic: Topic): void {
+  const stack = Stack.of(topic);
+  const cloudWatch = new ServicePrincipal('cloudwatch.amazonaws.com');
   topic.addToResourcePolicy(
     new PolicyStatement({
       sid: 'CloudWatchAlarmsOfThisAccount',
@@ -43,5 +60,4 @@ export function encryptedAlarmTopic(scope: Construct): Topic {
       },
     }),
   );
-  return topic;
 }

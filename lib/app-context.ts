@@ -1,10 +1,12 @@
-import { ConstructPropsError } from './deploy-errors';
+import { RUN_SHAPES, type RunShape } from '../src/names';
+import { ConstructPropsError, type ConstructPropsErrorCode } from './deploy-errors';
 import type { Ec2FailoverControlPlaneProps } from './control-plane';
 
 /*
  * The construct props our own app (bin/app.ts) takes from `cdk deploy -c key=value`, beside the
  * config file: the ones that depend on the account rather than the cluster (who operates it,
- * whether its tables exist already, how they are billed, whether it pays for a dashboard).
+ * whether its tables exist already, how they are billed, how the reconciler runs, whether it pays
+ * for a dashboard, detailed alarms or a key for the alarm topic).
  */
 
 export const AppContextKey = {
@@ -14,14 +16,27 @@ export const AppContextKey = {
   agentRoleArns: 'agentRoleArns',
   tableCapacity: 'tableCapacity',
   dashboard: 'dashboard',
+  runShape: 'runShape',
+  detailedAlarms: 'detailedAlarms',
+  alarmTopicKey: 'alarmTopicKey',
 } as const;
 
-export type ContextProps = Pick<Ec2FailoverControlPlaneProps, 'adoptExistingTables' | 'operatorRoleArns' | 'controllerRoleArns' | 'agentRoleArns' | 'tableCapacity' | 'dashboard'>;
+export type ContextProps = Pick<
+  Ec2FailoverControlPlaneProps,
+  'adoptExistingTables' | 'operatorRoleArns' | 'controllerRoleArns' | 'agentRoleArns' | 'tableCapacity' | 'dashboard' | 'runShape' | 'detailedAlarms' | 'alarmTopicKey'
+>;
 
-function flag(key: string, value: unknown): boolean | undefined {
+function flag(key: string, value: unknown, code: ConstructPropsErrorCode = 'EC2F-K008'): boolean | undefined {
   if (value === undefined || value === true || value === false) return value;
   if (value === 'true' || value === 'false') return value === 'true';
-  throw new ConstructPropsError('EC2F-K008', `-c ${key}=${String(value)}: expected true or false`);
+  throw new ConstructPropsError(code, `-c ${key}=${String(value)}: expected true or false`);
+}
+
+function runShape(value: unknown): RunShape | undefined {
+  if (value === undefined) return undefined;
+  const shape = RUN_SHAPES.find((candidate) => candidate === value);
+  if (shape === undefined) throw new ConstructPropsError('EC2F-K009', `-c ${AppContextKey.runShape}=${String(value)}: expected ${RUN_SHAPES.join(' or ')}`);
+  return shape;
 }
 
 function list(key: string, value: unknown): readonly string[] | undefined {
@@ -38,6 +53,12 @@ export function contextProps(get: (key: string) => unknown): ContextProps {
   if (adopt !== undefined) props.adoptExistingTables = adopt;
   const dashboard = flag(AppContextKey.dashboard, get(AppContextKey.dashboard));
   if (dashboard !== undefined) props.dashboard = dashboard;
+  for (const key of [AppContextKey.detailedAlarms, AppContextKey.alarmTopicKey] as const) {
+    const on = flag(key, get(key), 'EC2F-K009');
+    if (on !== undefined) props[key] = on;
+  }
+  const shape = runShape(get(AppContextKey.runShape));
+  if (shape !== undefined) props.runShape = shape;
   for (const key of [AppContextKey.operatorRoleArns, AppContextKey.controllerRoleArns, AppContextKey.agentRoleArns] as const) {
     const arns = list(key, get(key));
     if (arns !== undefined) props[key] = arns;

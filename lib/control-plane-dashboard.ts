@@ -39,14 +39,14 @@ export function createControlPlaneDashboard(scope: Construct, id: string, props:
       ],
       [
         new GraphWidget({ title: 'Ownership changes', left: [props.transitions], width: 8 }),
-        new GraphWidget({ title: 'Reconcile ticks', left: [metrics.metric(ReconcilerMetric.ticks, 'Sum')], width: 8 }),
+        new GraphWidget({ title: 'Authorization failures', left: [metrics.metric(ReconcilerMetric.authorizationFailures, 'Sum')], width: 8 }),
         new GraphWidget({ title: 'Reconciler error decisions', left: [props.errorLogs], width: 8 }),
       ],
       [
         new GraphWidget({ title: 'Failovers per group', left: [metrics.search(ReconcilerMetric.failovers, 'Sum')], width: 8 }),
         new GraphWidget({ title: 'Failover time per group (s)', left: [metrics.search(ReconcilerMetric.failoverSeconds, 'Maximum')], width: 8 }),
         new GraphWidget({
-          title: 'Heartbeat age per node (s)',
+          title: 'Heartbeat age of silent nodes (s)',
           left: [metrics.search(ReconcilerMetric.heartbeatAgeSeconds, 'Maximum')],
           leftAnnotations: [{ value: staleAfter, label: `failed after ${staleAfter} s` }],
           width: 8,

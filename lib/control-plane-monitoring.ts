@@ -9,7 +9,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { ClusterSpec } from '../src/core/model';
 import { CLUSTER_DIMENSION, METRICS_NAMESPACE, ReconcilerMetric } from '../src/names';
-import { encryptedAlarmTopic } from './alarm-topic';
+import { alarmTopic } from './alarm-topic';
 import { ControlPlaneAlarms } from './control-plane-alarms';
 import { createControlPlaneDashboard } from './control-plane-dashboard';
 import { SavedLogQueries } from './log-queries';
@@ -17,7 +17,7 @@ import { ReconcilerMetrics } from './reconciler-metrics';
 
 /*
  * What tells an operator the control plane needs attention: alarms (control-plane-alarms.ts) sent to
- * one encrypted SNS topic, a dashboard (control-plane-dashboard.ts) and saved Logs Insights queries
+ * one SNS topic (encrypted with a key of its own on request), a dashboard (control-plane-dashboard.ts) and saved Logs Insights queries
  * (log-queries.ts), over the loop's metrics, the functions' own metrics and a metric filter that
  * counts the reconciler's ERROR log lines.
  */
@@ -26,10 +26,14 @@ export interface ControlPlaneMonitoringProps {
   readonly spec: ClusterSpec;
   readonly reconciler: IFunction;
   readonly reconcilerLogs: ILogGroup;
-  /** Every function whose errors deserve an alarm, by the name the alarm and dashboard show. */
+  /** Every function, by the name the alarms and dashboard show (the reconciler's errors alarm always; the others' with `detailedAlarms`). */
   readonly functions: Readonly<Record<string, IFunction>>;
-  /** @default a new topic, encrypted with a new KMS key that CloudWatch may use */
+  /** @default a new topic, encrypted with a new KMS key that CloudWatch may use when `alarmTopicKey` */
   readonly topic?: ITopic;
+  /** @default false: the topic the stack creates is not encrypted at rest */
+  readonly alarmTopicKey?: boolean;
+  /** @default false */
+  readonly detailedAlarms?: boolean;
   /** @default none */
   readonly notificationEmails?: readonly string[];
   /** @default false */
@@ -51,7 +55,7 @@ export class ControlPlaneMonitoring extends Construct {
   constructor(scope: Construct, id: string, props: ControlPlaneMonitoringProps) {
     super(scope, id);
     const cluster = props.spec.cluster;
-    this.topic = props.topic ?? encryptedAlarmTopic(this);
+    this.topic = props.topic ?? alarmTopic(this, props.alarmTopicKey ?? false);
     for (const email of props.notificationEmails ?? []) this.topic.addSubscription(new EmailSubscription(email));
     const metrics = new ReconcilerMetrics(cluster);
     this.transitionsMetric = metrics.metric(ReconcilerMetric.transitions, 'Sum');
@@ -76,7 +80,8 @@ export class ControlPlaneMonitoring extends Construct {
       metrics,
       action: new SnsAction(this.topic),
       reconciler: props.reconciler,
-      functions: props.functions,
+      functions: Object.fromEntries(Object.entries(props.functions).filter(([, fn]) => fn !== props.reconciler)),
+      detailed: props.detailedAlarms,
       errorLogs: this.errorLogsMetric,
       transitions: this.transitionsMetric,
       failureQueue: props.failureQueue,

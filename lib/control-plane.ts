@@ -1,4 +1,4 @@
-import { Duration, Stack, Token, type CustomResource } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Token, type CustomResource } from 'aws-cdk-lib';
 import type { Alarm, Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
@@ -9,10 +9,12 @@ import { RetentionDays, type QueryDefinition } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { LambdaEnvironmentVariable, SignalItemKey, type TableRole } from '../src/names';
+import { DEFAULT_RUN_SHAPE, LambdaEnvironmentVariable, reconcilerFunctionName, RUN_SHAPES, SignalItemKey, type RunShape, type TableRole } from '../src/names';
 import { parseClusterConfig, type ClusterConfigInput } from '../src/core/config';
 import type { ClusterSpec } from '../src/core/model';
+import { runShapeOf } from '../src/cost/run-shape';
 import { provisionedCapacity } from '../src/cost/table-capacity';
+import { DEFAULT_USAGE_ASSUMPTIONS } from '../src/cost/usage-assumptions';
 import { createAgentPolicies } from './agent-policies';
 import { ClusterTables, type ClusterTablesProps } from './cluster-tables';
 import { ControlPlaneMonitoring } from './control-plane-monitoring';
@@ -30,11 +32,22 @@ import { RECONCILER_TABLE_ACTIONS } from './table-access';
 
 /*
  * The serverless control plane of one cluster: its tables, the reconciler (a scheduled run that
- * loops every check interval), the events receiver, the deploy-time spec apply, least-privilege
- * IAM, the node agents' managed policy, alarms and a dashboard. Drop it into any CDK app.
+ * ticks every check interval, until the cluster is steady or until its deadline, by run shape),
+ * the events receiver, the deploy-time spec apply, least-privilege IAM, the node agents' managed
+ * policy, alarms and a dashboard. Drop it into any CDK app.
  */
 
 export interface Ec2FailoverControlPlaneProps {
+  /**
+   * How the reconciler runs. `on-demand`: every scheduled run, and every run the agents, the
+   * events function or an operator command wakes (an asynchronous Invoke of the function, named
+   * `<cluster>-reconciler`), ticks until the cluster is steady and stops: a steady run lasts about
+   * two seconds. `resident`: every run ticks until its deadline and the runs overlap, so one is
+   * always ticking (about $23 a month more at the defaults; `ec2-failover cost` shows
+   * both). Checked, EC2F-K009.
+   * @default 'on-demand'
+   */
+  readonly runShape?: RunShape;
   /**
    * The cluster config document (YAML or JSON, parsed), exactly what `ec2-failover init` reads.
    * It is validated here: a bad config throws the coded ConfigError before anything is built.
@@ -72,9 +85,25 @@ export interface Ec2FailoverControlPlaneProps {
   readonly reconcilerReservedConcurrency?: number;
   /**
    * Topic that alarm notifications go to.
-   * @default a new SNS topic encrypted with a new KMS key
+   * @default a new SNS topic, encrypted with a new KMS key when `alarmTopicKey`
    */
   readonly alarmTopic?: ITopic;
+  /**
+   * Encrypt the alarm topic the stack creates with a KMS key of its own ($1 a month at list price).
+   * CloudWatch can publish to an encrypted topic only through a customer managed key whose policy
+   * admits it; the notifications carry alarm names and states, no cluster data. Our app:
+   * `-c alarmTopicKey=true`.
+   * @default false
+   */
+  readonly alarmTopicKey?: boolean;
+  /**
+   * Add the detailed alarms: the events and spec-apply functions' errors, failed ticks, every
+   * ownership change and, per group, no healthy member, failovers and failed repairs ($0.10 a
+   * month each; the always-on alarms cover each of these as a reconciler error or a failed
+   * invocation). Our app: `-c detailedAlarms=true`.
+   * @default false
+   */
+  readonly detailedAlarms?: boolean;
   /**
    * Email addresses to subscribe to the alarm topic (each must confirm).
    * @default none
@@ -136,12 +165,13 @@ export interface Ec2FailoverControlPlaneProps {
   readonly adoptExistingTables?: boolean;
   /**
    * How the resources and heartbeats tables are billed. `provisioned` sizes their read and write
-   * capacity from the config (its steady load × 1.5 plus one unit; src/cost/table-capacity.ts),
-   * which costs about a third less than on demand at the defaults (`ec2-failover cost
-   * --table-capacity provisioned`); more nodes or shorter intervals need a redeploy to resize,
-   * since a throttled heartbeat write is a missed beat. DynamoDB lets a table change its billing
-   * mode once in 24 hours. The history table stays on demand; adopted tables keep theirs.
-   * @default 'on-demand'
+   * capacity from the config (src/cost/table-capacity.ts): for on-demand runs, the steady load
+   * rounded up plus one unit (DynamoDB's burst capacity, up to 300 s of unused capacity, takes a
+   * run's and a failover's short excess); for resident runs, the steady load × 1.5 plus one unit.
+   * More nodes or shorter intervals need a redeploy to resize, since a throttled heartbeat write
+   * is a missed beat. DynamoDB lets a table change its billing mode once in 24 hours. The history
+   * table stays on demand; adopted tables keep theirs.
+   * @default 'provisioned' for on-demand runs, 'on-demand' for resident runs
    */
   readonly tableCapacity?: 'on-demand' | 'provisioned';
   /**
@@ -156,6 +186,8 @@ export interface Ec2FailoverControlPlaneProps {
 export class Ec2FailoverControlPlane extends Construct {
   /** The validated config, resolved (defaults filled in, groups formed). */
   public readonly spec: ClusterSpec;
+  /** How the reconciler runs. */
+  public readonly runShape: RunShape;
   public readonly tables: ClusterTables;
   public readonly resourcesTable: ITable;
   public readonly heartbeatsTable: ITable;
@@ -190,6 +222,7 @@ export class Ec2FailoverControlPlane extends Construct {
     if (!Token.isUnresolved(region) && region !== spec.region) {
       throw new TypeError(`the config is for region ${spec.region} but the stack deploys to ${region}; deploy it to ${spec.region}`);
     }
+    const shape = (this.runShape = checkedRunShape(props.runShape));
     const schedule = props.reconcilerSchedule ?? Schedule.rate(Duration.minutes(1));
     const sizing = (this.reconcilerSizing = reconcilerSizing({
       spec,
@@ -208,7 +241,7 @@ export class Ec2FailoverControlPlane extends Construct {
       cluster: spec.cluster,
       deletionProtection: props.tableDeletionProtection,
       adoptExisting: props.adoptExistingTables,
-      provisioned: tableCapacity(spec, props.tableCapacity, sizing),
+      provisioned: tableCapacity(spec, props.tableCapacity, sizing, shape),
     });
     this.resourcesTable = this.tables.resources;
     this.heartbeatsTable = this.tables.heartbeats;
@@ -220,12 +253,16 @@ export class Ec2FailoverControlPlane extends Construct {
       [LambdaEnvironmentVariable.clusterName]: spec.cluster,
       [LambdaEnvironmentVariable.apiCallTimeoutSeconds]: String(spec.defaults.tunables.apiCallTimeoutSeconds),
     };
+    // Woken by name: only an on-demand reconciler has one (a wake of a resident one would only start a run that stands by).
+    const wakeName = shape === 'on-demand' ? reconcilerFunctionName(spec.cluster) : undefined;
+    const wakeArn = wakeName === undefined ? undefined : Stack.of(this).formatArn({ service: 'lambda', resource: 'function', resourceName: wakeName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     const reconciler = new FailoverFunction(this, 'Reconciler', {
       handlerFolder: 'reconciler',
+      functionName: wakeName,
       description: `ec2-failover ${spec.cluster}: reconcile loop (heartbeats, ownership, routes and Elastic IPs)`,
       timeout: sizing.timeout,
       memorySize: sizing.memorySize,
-      environment,
+      environment: { ...environment, [LambdaEnvironmentVariable.runShape]: shape, [LambdaEnvironmentVariable.schedulePeriodSeconds]: String(sizing.periodSeconds) },
       logRetention,
       reservedConcurrentExecutions: sizing.reservedConcurrency,
       // A failed or late run is not retried: the next scheduled run, already due, does its job.
@@ -246,7 +283,7 @@ export class Ec2FailoverControlPlane extends Construct {
       description: `ec2-failover ${spec.cluster}: records EC2 state and alarm changes for the reconciler`,
       timeout: Duration.seconds(15),
       memorySize: 256,
-      environment,
+      environment: wakeName === undefined ? environment : { ...environment, [LambdaEnvironmentVariable.reconcilerFunctionName]: wakeName },
       logRetention,
       // One retry, about a minute later, rides out a short DynamoDB error; an event older than two
       // minutes says nothing the loop has not read from EC2 and the heartbeats by then.
@@ -262,6 +299,8 @@ export class Ec2FailoverControlPlane extends Construct {
       resourceArns: [this.tables.resources.tableArn],
       conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${SignalItemKey.prefix}*`] } },
     });
+    // After recording an event it wakes an on-demand reconciler, so the event is judged at once.
+    if (wakeArn !== undefined) Grant.addToPrincipal({ grantee: this.eventsFunction, actions: ['lambda:InvokeFunction'], resourceArns: [wakeArn] });
 
     const specApply = new SpecApplyResource(this, 'SpecApply', {
       config: props.config,
@@ -299,6 +338,7 @@ export class Ec2FailoverControlPlane extends Construct {
       spec,
       heartbeatsTableArn: this.tables.tableArn('heartbeats'),
       resourcesTableArn: this.tables.tableArn('resources'),
+      reconcilerFunctionArn: wakeArn,
       maxPolicies: props.agentPolicyQuota,
     });
 
@@ -308,6 +348,8 @@ export class Ec2FailoverControlPlane extends Construct {
       reconcilerLogs: reconciler.logGroup,
       functions: { Reconciler: this.reconciler, Events: this.eventsFunction, SpecApply: this.specApplyFunction },
       topic: props.alarmTopic,
+      alarmTopicKey: props.alarmTopicKey,
+      detailedAlarms: props.detailedAlarms,
       notificationEmails: props.notificationEmails,
       dashboard: props.dashboard,
       failureQueue: this.failureQueue,
@@ -319,10 +361,20 @@ export class Ec2FailoverControlPlane extends Construct {
   }
 }
 
-/** Capacity for the tables with a steady load when they are provisioned; none (on demand) otherwise. */
-function tableCapacity(spec: ClusterSpec, mode: Ec2FailoverControlPlaneProps['tableCapacity'], sizing: ReconcilerSizing): ClusterTablesProps['provisioned'] {
-  if (mode === undefined || mode === 'on-demand') return undefined;
-  if (mode !== 'provisioned') throw new ConstructPropsError('EC2F-K008', `tableCapacity: expected on-demand or provisioned, not ${String(mode)}`);
-  // Every run that can overlap the lease holder reads the lease each tick while it stands by.
-  return provisionedCapacity(spec, sizing.overlappingRuns - 1);
+function checkedRunShape(shape: RunShape | undefined): RunShape {
+  if (shape === undefined) return DEFAULT_RUN_SHAPE;
+  if (!RUN_SHAPES.includes(shape)) throw new ConstructPropsError('EC2F-K009', `runShape: expected ${RUN_SHAPES.join(' or ')}, not ${String(shape)}`);
+  return shape;
+}
+
+/**
+ * Capacity for the tables with a steady load when they are provisioned (the default for on-demand
+ * runs, whose steady load is small and fixed); none (on demand) otherwise.
+ */
+function tableCapacity(spec: ClusterSpec, mode: Ec2FailoverControlPlaneProps['tableCapacity'], sizing: ReconcilerSizing, shape: RunShape): ClusterTablesProps['provisioned'] {
+  if (mode !== undefined && mode !== 'on-demand' && mode !== 'provisioned') throw new ConstructPropsError('EC2F-K008', `tableCapacity: expected on-demand or provisioned, not ${String(mode)}`);
+  if ((mode ?? (shape === 'on-demand' ? 'provisioned' : 'on-demand')) === 'on-demand') return undefined;
+  const steady = runShapeOf({ name: shape, periodSeconds: sizing.periodSeconds, timeoutSeconds: sizing.timeout.toSeconds() }, spec, DEFAULT_USAGE_ASSUMPTIONS);
+  // Resident: every run that can overlap the lease holder reads the lease each tick while it stands by.
+  return provisionedCapacity(spec, shape === 'resident' ? { ...steady, standbyRuns: sizing.overlappingRuns - 1 } : steady);
 }

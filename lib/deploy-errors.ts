@@ -17,7 +17,9 @@ export type ConstructPropsErrorCode =
   /** A role ARN given in the props is not an IAM role ARN. */
   | 'EC2F-K007'
   /** A `-c key=value` our app reads cannot be read. */
-  | 'EC2F-K008';
+  | 'EC2F-K008'
+  /** The reconciler's run shape, or a `-c` flag of the alarms, is not one of its values. */
+  | 'EC2F-K009';
 
 export class ConstructPropsError extends Ec2FailoverError {
   constructor(code: ConstructPropsErrorCode, message: string) {

@@ -26,6 +26,11 @@ const ESBUILD_TARGET = 'node22';
 export interface FailoverFunctionProps {
   /** Folder under lambdas/ that holds the function's handler.ts. */
   readonly handlerFolder: string;
+  /**
+   * A fixed name, for a function others invoke by name.
+   * @default a name CloudFormation generates
+   */
+  readonly functionName?: string;
   readonly description: string;
   readonly timeout: Duration;
   /** @default 256 */
@@ -69,6 +74,7 @@ export class FailoverFunction extends Construct {
     this.logGroup.grantWrite(this.role);
     this.function = new NodejsFunction(this, 'Function', {
       entry: join(PROJECT_ROOT, 'lambdas', props.handlerFolder, 'handler.ts'),
+      functionName: props.functionName,
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),

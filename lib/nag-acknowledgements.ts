@@ -48,3 +48,12 @@ export function acknowledgeRuntime(scope: IConstruct): void {
     reason: 'Pinned to Node.js 22 (an LTS line with years of support left) so the esbuild target and the tests match the runtime; moving to 24 is one change in lib/failover-function.ts.',
   });
 }
+
+/** The alarm topic without a key of its own: what it carries, and how to encrypt it. */
+export function acknowledgeUnencryptedAlarmTopic(scope: IConstruct): void {
+  Validations.of(scope).acknowledge({
+    id: 'AwsSolutions-SNS2',
+    reason:
+      'Alarm notifications carry alarm names, states and descriptions, no cluster data. CloudWatch can publish to an encrypted topic only with a customer managed key whose policy admits it ($1 a month); the AWS managed key for SNS cannot admit it. Set alarmTopicKey: true (or -c alarmTopicKey=true) for a topic encrypted with its own key.',
+  });
+}

@@ -51,7 +51,7 @@ export const ReconcilerMetric = {
   noHealthyMember: 'NoHealthyMember',
   /** Seconds since each node's heartbeat sequence last advanced, on the reconciler's clock, per node. */
   heartbeatAgeSeconds: 'HeartbeatAgeSeconds',
-  /** The reconcile lease changed hands (taken over from another loop). */
+  /** The reconcile lease was taken over from a loop that vanished without releasing it (killed, frozen, timed out). */
   leaseHandovers: 'LeaseHandovers',
   /** Ownership-change events not delivered (a failed PutEvents call, or entries it refused); each is retried next tick. */
   transitionEventFailures: 'TransitionEventFailures',

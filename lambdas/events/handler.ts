@@ -5,9 +5,10 @@ import type { StoredSignal } from '../../src/core/ports';
 import { eventsRuntime } from '../runtime/runtime';
 
 /*
- * Records an EC2 state change (up or down) or CloudWatch alarm change for the running reconcile
- * loop, which reads recorded signals every tick. It decides nothing itself: the next tick does.
- * The signal keeps the event's own time, so a late or replayed event never passes for a new one.
+ * Records an EC2 state change (up or down) or CloudWatch alarm change for the reconcile loop,
+ * which reads recorded signals every tick, then wakes an on-demand reconciler so a run judges it
+ * at once. It decides nothing itself. The signal keeps the event's own time, so a late or replayed
+ * event never passes for a new one.
  */
 const runtime = eventsRuntime();
 
@@ -23,6 +24,8 @@ async function recordNodeEvent(event: unknown): Promise<{ readonly recorded: boo
   }
   await runtime.signals.recordSignal(stored);
   runtime.logger.info('node event recorded', { ...stored.signal, eventTime: new Date(stored.at).toISOString() });
+  // A wake never throws: a failed one is logged, and the next scheduled run reads the signal.
+  await runtime.reconciler?.wake({ reason: 'node-event' });
   return { recorded: true };
 }
 

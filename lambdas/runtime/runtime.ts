@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { LoopDeps, LoopSummary } from '../../src/core/loop';
 import { sharedEc2Client } from '../../src/aws/ec2/client';
@@ -9,14 +9,17 @@ import { Ec2Cloud } from '../../src/aws/ec2/ec2-cloud';
 import { DynamoHeartbeatStore } from '../../src/aws/dynamodb/heartbeat-store';
 import { readLambdaEnvironment, readLambdaRegion, type LambdaEnvironment } from './environment';
 import { clusterLogger, decisionLogger } from './logger';
-import { ReconcilerMetric } from '../../src/names';
+import { LambdaEnvironmentVariable } from '../../src/names';
+import { ReconcilerWaker, type ReconcilerWake } from '../../src/aws/lambda/reconciler-wake';
 import { clusterMetrics, emfSink } from '../../src/process/emf-metrics';
+import { recordRun } from '../../src/core/loop-metrics';
 import { DynamoLeaseStore } from '../../src/aws/dynamodb/lease-store';
 import { SignalStore } from '../../src/aws/dynamodb/signal-store';
 import { DynamoStateStore } from '../../src/aws/dynamodb/state-store';
 import { DynamoVerdictStore, VerdictRecorder } from '../../src/aws/dynamodb/verdict-store';
 import { defaultBusTransitionEvents } from '../../src/aws/eventbridge/default-bus';
 import { TransitionAnnouncer } from '../../src/core/transition-announcer';
+import { onDemandVerdictMaxAgeMs } from '../../src/core/verdict-age';
 
 /*
  * What each control-plane Lambda needs, built once per container from its environment so the
@@ -42,7 +45,8 @@ export function reconcilerRuntime(env: NodeJS.ProcessEnv = process.env): Reconci
   const metrics = clusterMetrics(cluster);
   const documents = dynamoDbDocumentClient(environment.region);
   const ec2 = sharedEc2Client({ region: environment.region, apiCallTimeoutSeconds: environment.apiCallTimeoutSeconds });
-  const verdicts = new VerdictRecorder(new DynamoVerdictStore(documents, cluster), 'reconciler');
+  const validForMs = environment.runShape === 'on-demand' ? onDemandVerdictMaxAgeMs(environment.schedulePeriodSeconds * 1000) : undefined;
+  const verdicts = new VerdictRecorder(new DynamoVerdictStore(documents, cluster), 'reconciler', validForMs);
   const sink = emfSink(metrics);
   const state = new DynamoStateStore(documents, cluster);
   const announcer = new TransitionAnnouncer({ cluster, events: defaultBusTransitionEvents(environment.region), history: state, logger: decisionLogger(logger), metrics: sink });
@@ -66,7 +70,7 @@ export function reconcilerRuntime(env: NodeJS.ProcessEnv = process.env): Reconci
     deps,
     announcer,
     recordSummary(summary) {
-      metrics.addMetric(ReconcilerMetric.transitions, MetricUnit.Count, summary.transitions);
+      recordRun(sink, summary);
       logger.info('reconcile run finished', { ...summary });
     },
   };
@@ -75,13 +79,19 @@ export function reconcilerRuntime(env: NodeJS.ProcessEnv = process.env): Reconci
 export interface EventsRuntime {
   readonly logger: Logger;
   readonly signals: SignalStore;
+  /** Wakes an on-demand reconciler once an event is recorded; absent when the stack names none to wake (resident runs). */
+  readonly reconciler?: ReconcilerWake | undefined;
 }
 
 export function eventsRuntime(env: NodeJS.ProcessEnv = process.env): EventsRuntime {
   const environment = readLambdaEnvironment(env);
+  const cluster = environment.clusterName;
+  const logger = clusterLogger(cluster);
+  const wakes = Boolean(env[LambdaEnvironmentVariable.reconcilerFunctionName]?.trim());
   return {
-    logger: clusterLogger(environment.clusterName),
-    signals: new SignalStore(dynamoDbDocumentClient(environment.region), environment.clusterName),
+    logger,
+    signals: new SignalStore(dynamoDbDocumentClient(environment.region), cluster),
+    ...(wakes ? { reconciler: new ReconcilerWaker({ cluster, region: environment.region, from: 'events', log: decisionLogger(logger), env }) } : {}),
   };
 }
 

@@ -14,6 +14,7 @@ import { NotAClusterNodeError } from './agent-errors';
 import type { AgentLogger } from './agent-logger';
 import { AgentStateFile, currentBootId } from './agent-state-file';
 import { AGENT_VERSION } from './agent-version';
+import { agentWakes } from './agent-wake';
 import { groupBindings, groupsOfNode } from './group-bindings';
 import { GroupHooks } from './group-hooks';
 import { HealthChecks } from './health-checks';
@@ -183,6 +184,14 @@ async function agentMain(argv: readonly string[], io: CliIo, stop: AbortSignal):
       peers: { read: (instanceId) => readPeerBeat(heartbeats, instanceId) },
       onReport: () => heartbeat?.beatNow(),
     });
+    const wakes = agentWakes({
+      config,
+      region: identity.region,
+      node: node.id,
+      watcher,
+      readBeat: (instanceId) => readPeerBeat(heartbeats, instanceId, { consistent: false }),
+      log,
+    });
     heartbeat = new HeartbeatSender(heartbeats, {
       instanceId: identity.instanceId,
       agentVersion: AGENT_VERSION,
@@ -193,11 +202,13 @@ async function agentMain(argv: readonly string[], io: CliIo, stop: AbortSignal):
       missedBeats: () => watcher.currentSpec.defaults.heartbeat.missedBeats,
       writeTimeoutMs: timeoutMs,
       log,
+      onWritten: wakes?.onWritten,
     });
 
     logStart(log, { spec, node: node.id, identity, interfaces, config, imdsEndpoint: imds?.endpoint ?? 'not used' });
     await heartbeat.initialize();
-    await runNodeAgent({ checks, heartbeat, watcher, log, leaveBudgetMs: Math.max(1000, 2 * timeoutMs) }, stop);
+    const leaveBudgetMs = Math.max(1000, 2 * timeoutMs);
+    await runNodeAgent({ checks, heartbeat, watcher, log, leaveBudgetMs, ownerWatch: wakes?.ownerWatch, wakes: wakes?.waker }, stop);
     return 0;
   } finally {
     client.destroy();
@@ -262,6 +273,7 @@ function logStart(
     checks: config.checks.map((c) => c.name),
     hookMode: config.hooks.mode,
     selfFencing: config.selfFencing.enabled,
+    wake: config.wake,
     heartbeatIntervalSeconds: spec.defaults.heartbeat.intervalSeconds,
     imds: context.imdsEndpoint,
   });
@@ -274,8 +286,8 @@ function logStart(
   }
 }
 
-/** Another member's heartbeat; a malformed one says nothing, as none. */
-async function readPeerBeat(heartbeats: DynamoHeartbeatStore, instanceId: string): Promise<Heartbeat | undefined> {
-  const read = await heartbeats.readHeartbeat(instanceId);
+/** Another member's heartbeat (consistent unless told otherwise); a malformed one says nothing, as none. */
+async function readPeerBeat(heartbeats: DynamoHeartbeatStore, instanceId: string, options?: { readonly consistent?: boolean }): Promise<Heartbeat | undefined> {
+  const read = await heartbeats.readHeartbeat(instanceId, options);
   return read !== undefined && 'beat' in read ? read.beat : undefined;
 }

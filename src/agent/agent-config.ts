@@ -94,6 +94,10 @@ export const agentConfigSchema = z.strictObject({
     .strictObject({ enabled: z.boolean().default(false), leaseSeconds: seconds.default(10) })
     .prefault({})
     .describe('Demote this node when it cannot confirm its ownership for leaseSeconds. Off by default: read docs/agent.md.'),
+  wake: z
+    .boolean()
+    .default(true)
+    .describe('Wake the reconciler (lambda:InvokeFunction) when an owner falls silent, the checks flip, or the agent starts or leaves.'),
 });
 
 export type AgentConfig = z.output<typeof agentConfigSchema>;

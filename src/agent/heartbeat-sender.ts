@@ -42,6 +42,8 @@ export interface HeartbeatSenderOptions {
   readonly incarnation?: string | undefined;
   readonly writeTimeoutMs: number;
   readonly log: AgentLogger;
+  /** Called with every beat once it is stored (what wakes the reconciler when a beat says something new). */
+  readonly onWritten?: ((heartbeat: Heartbeat) => void) | undefined;
   readonly clock?: (() => number) | undefined;
   readonly random?: (() => number) | undefined;
 }
@@ -194,6 +196,7 @@ export class HeartbeatSender {
     this.consecutiveFailures = 0;
     // DynamoDB answers again: back to the normal rhythm now, not after the backoff.
     this.endBackoff?.();
+    this.options.onWritten?.(heartbeat);
   }
 
   private failed(error: unknown, leaving: boolean): void {

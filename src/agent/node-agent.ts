@@ -4,12 +4,13 @@ import type { HeartbeatSender } from './heartbeat-sender';
 import type { OwnershipWatcher } from './ownership-watcher';
 
 /*
- * The running agent: health checks, heartbeats and the ownership watcher side by side, until a
- * stop. A stop is a graceful leave: the `leaving` heartbeat first, so the control plane moves
- * ownership on its next tick instead of after the missed-beat window; then the deactivate path
- * for whatever this node holds, and a last `leaving` beat that reports it released (a new owner
- * waits for that before it activates). The poll in progress (and a hook it runs) finishes first: a
- * half-run hook would leave the node in a state nobody recorded.
+ * The running agent: health checks, heartbeats, the ownership watcher and the owner watch side
+ * by side, until a stop. A stop is a graceful leave: the `leaving` heartbeat first (its wake of
+ * the reconciler follows), so the control plane moves ownership on its next tick instead of after
+ * the missed-beat window; then the deactivate path for whatever this node holds, and a last
+ * `leaving` beat that reports it released (a new owner waits for that before it activates). The
+ * poll in progress (and a hook it runs) finishes first: a half-run hook would leave the node in a
+ * state nobody recorded. Wakes still under way are awaited before the agent ends.
  */
 
 export interface NodeAgentParts {
@@ -19,6 +20,10 @@ export interface NodeAgentParts {
   readonly log: AgentLogger;
   /** Time allowed for the leaving heartbeat, retries included. */
   readonly leaveBudgetMs: number;
+  /** Watches the owners of this node's groups, to wake the reconciler when one falls silent. */
+  readonly ownerWatch?: { run(signal: AbortSignal): Promise<void> } | undefined;
+  /** The wakes of the reconciler under way, awaited before the agent ends. */
+  readonly wakes?: { settled(): Promise<void> } | undefined;
 }
 
 function aborted(signal: AbortSignal): Promise<void> {
@@ -31,6 +36,7 @@ export async function runNodeAgent(parts: NodeAgentParts, stop: AbortSignal): Pr
   const checking = parts.checks.run(checksStop.signal);
   const beating = parts.heartbeat.run(loops.signal);
   const watching = parts.watcher.run(loops.signal);
+  const watchingOwners = parts.ownerWatch?.run(loops.signal);
 
   await aborted(stop);
   parts.log.info('stopping: leaving the cluster', { seq: parts.heartbeat.sequence + 1 });
@@ -41,7 +47,7 @@ export async function runNodeAgent(parts: NodeAgentParts, stop: AbortSignal): Pr
   await parts.watcher.leaveAll();
   const releaseWritten = await parts.heartbeat.leave(parts.leaveBudgetMs);
   checksStop.abort();
-  await Promise.all([checking, beating]);
+  await Promise.all([checking, beating, watchingOwners, parts.wakes?.settled()]);
   parts.log.info('stopped', { leavingWritten, releaseWritten });
   return { leavingWritten };
 }

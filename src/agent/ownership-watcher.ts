@@ -62,6 +62,7 @@ export class OwnershipWatcher {
   private readonly records: Map<GroupId, GroupRecord>;
   private readonly clock: () => number;
   private spec: ClusterSpec;
+  private statuses: ReadonlyMap<GroupId, GroupStatus> = new Map();
   private node: NodeId | undefined;
   private lastConfirmedAt: number;
   private readFailures = 0;
@@ -91,6 +92,16 @@ export class OwnershipWatcher {
 
   get currentSpec(): ClusterSpec {
     return this.spec;
+  }
+
+  /** The group statuses of the last successful read. */
+  get currentStatuses(): ReadonlyMap<GroupId, GroupStatus> {
+    return this.statuses;
+  }
+
+  /** This node's id in the spec last read; undefined when it is no node of it. */
+  get currentNode(): NodeId | undefined {
+    return this.node;
   }
 
   get intervalMs(): number {
@@ -142,6 +153,7 @@ export class OwnershipWatcher {
       return;
     }
     this.confirmed(state.spec);
+    this.statuses = state.statuses;
 
     const groups = this.node === undefined ? [] : groupsOfNode(this.spec, this.node);
     this.handover.keepOnly(groups);

@@ -10,8 +10,8 @@ import { columns, stylesFor } from './output';
 /*
  * `ec2-failover cost --config FILE [--template FILE | --table-capacity MODE --dashboard] [--json]`: the monthly list-price estimate of
  * the cluster's control plane, read from the stack's template (synthesized here unless one is
- * given), one line per billed item, the options that cost money and whether they are on, and the
- * total. No free tier is applied: it is per account, not per stack.
+ * given), how the reconciler runs (on-demand or resident, as the template says), one line per
+ * billed item, the options that cost money and whether they are on, and the total. No free tier is applied: it is per account, not per stack.
  */
 
 export interface CostOptions {
@@ -44,18 +44,25 @@ function lineRow(line: CostLine): string[] {
 }
 
 function optionsText(estimate: CostEstimate): string {
-  const options = estimate.lines.flatMap((line) => (line.option ? [line.option] : []));
-  return options.map((o) => `  ${o.name}: ${o.on ? 'on' : 'off'}, ${usd(o.monthlyUsdWhenOn)} a month when on`).join('\n');
+  return estimate.options.map((o) => `  ${o.name}: ${o.on ? 'on' : 'off'}, ${usd(o.monthlyUsdWhenOn)} a month when on`).join('\n');
+}
+
+function shapeText(estimate: CostEstimate): string {
+  const { shape } = estimate;
+  const machine = `Reconciler: ${shape.memoryMb} MB ${shape.architecture}`;
+  if (shape.name === 'resident') {
+    return `${machine}, resident: a run every ${shape.periodSeconds} s lasting ${shape.secondsPerRun} s (${formatQuantity(shape.runsPerMonth)} runs, ${formatQuantity(shape.ticksPerMonth)} ticks, ${shape.standbyRuns.toFixed(2)} runs standing by on average).`;
+  }
+  return `${machine}, on-demand: a run every ${shape.periodSeconds} s lasting ~${shape.secondsPerRun} s until the cluster is steady, and ${formatQuantity(shape.wokenRunsPerMonth)} woken runs of ${shape.wokenRunSeconds} s (${formatQuantity(shape.runsPerMonth)} runs, ${formatQuantity(shape.ticksPerMonth)} ticks).`;
 }
 
 export function renderEstimate(estimate: CostEstimate, terminal: boolean): string {
-  const { shape } = estimate;
   const header = ['service', 'line item', 'quantity / month', 'unit price', 'monthly'];
   const rows = [header, ...estimate.lines.map(lineRow), ['', 'total', '', '', usd(estimate.totalUsd)]];
   const regionNote = estimate.region === estimate.prices.region ? '' : ` (the cluster is in ${estimate.region}: prices there may differ)`;
   return [
     `Cluster ${estimate.cluster}: list prices of ${estimate.prices.region} taken on ${estimate.prices.takenOn}${regionNote}, a ${estimate.monthSeconds / 86_400}-day month, no free tier.`,
-    `Reconciler: ${shape.memoryMb} MB ${shape.architecture}, a run every ${shape.periodSeconds} s lasting ${shape.secondsPerRun} s (${formatQuantity(shape.runsPerMonth)} runs, ${formatQuantity(shape.ticksPerMonth)} ticks, ${shape.standbyRuns.toFixed(2)} runs standing by on average).`,
+    shapeText(estimate),
     '',
     columns(terminal ? rows : rows.slice(1), '  '),
     '',

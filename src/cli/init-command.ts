@@ -7,6 +7,7 @@ import { applySpec, itemLabel, type ApplyResult, type ItemChange } from '../appl
 import { formatFieldChange } from '../apply/spec-diff';
 import type { CommandIo } from './cli-io';
 import { readClusterConfigFile } from './cluster-config';
+import { prepareWake } from './wake-reconciler';
 
 /*
  * `ec2-failover init --config FILE [--force] [--prune] [--writer NAME]`: creates the cluster's
@@ -93,15 +94,23 @@ export function formatApplyResult(result: ApplyResult, configPath: string, plan 
   return `${lines.join('\n')}\n`;
 }
 
+/** Whether the reconciler has something new to follow: a changed spec on tables that were already there. */
+function worthWaking(result: ApplyResult): boolean {
+  if (result.tablesCreated.length > 0) return false;
+  return result.changes.some((change) => change.change === 'added' || change.change === 'changed' || (change.change === 'removed' && change.pruned));
+}
+
 /** `apply` (alias `init`). Exit codes (exit-codes.ts): 0 applied or nothing to do, 1 AWS trouble, 2 bad input, 3 someone else's edit or a concurrent apply. */
 export async function runInit(options: InitOptions, io: CommandIo): Promise<number> {
   // The apply stores the document as written, not the resolved spec.
   const { spec, document } = readClusterConfigFile(options.config, 'apply');
   const region = regionFromEnvironment(spec.region);
   const client = dynamoDbClient(region);
+  const wake = prepareWake(spec.cluster, region, io.stderr);
   const writer = options.writer ?? (await defaultWriter(region));
   const result = await applySpec(client, document, { force: options.force, prune: options.prune, writer });
   await recordApply(region, spec, result, writer, Date.now());
+  if (worthWaking(result)) await wake('spec-applied');
   io.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : formatApplyResult(result, options.config));
   return 0;
 }

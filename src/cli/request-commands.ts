@@ -13,12 +13,14 @@ import { seconds } from './output';
 import { checkMembership, checkSwitchover } from './request-precheck';
 import { trafficOn } from './traffic';
 import { readingOf } from './verdicts';
+import { prepareWake } from './wake-reconciler';
 
 /*
  * Operator requests are recorded in the state store and carried out by the reconcile loop,
  * never here: every change of owner goes through the same checks and the same conditional
- * write. What the reconciler would refuse is refused here at once (request-precheck.ts);
- * `--wait` follows a request until EC2 shows its result, or the reconciler's refusal.
+ * write. What the reconciler would refuse is refused here at once (request-precheck.ts); a
+ * recorded request wakes the reconciler (wake-reconciler.ts); `--wait` follows a request until
+ * EC2 shows its result, or the reconciler's refusal.
  */
 
 export interface SwitchoverOptions {
@@ -91,6 +93,7 @@ export async function runSwitchover(options: SwitchoverOptions, io: CommandIo): 
   const group = groupNamed(spec, options.group);
   checkMembership(spec, group, options.to);
   const context = await openContext(spec);
+  const wake = prepareWake(spec.cluster, context.region, io.stderr);
   const [statuses, verdicts, by] = await Promise.all([context.state.readStatuses(), context.verdicts.readVerdicts(), callerIdentity(context.region)]);
   const status = statuses.get(group.id);
   const check = checkSwitchover({
@@ -108,6 +111,7 @@ export async function runSwitchover(options: SwitchoverOptions, io: CommandIo): 
   if (check.warning) io.stderr.write(`warning: ${check.warning}\n`);
   const request: RecordedRequest = { kind: 'switchover', to: options.to, id: requestId(), requestedAt: Date.now(), by };
   await record(context, group, status, request, `switchover to ${options.to}`);
+  await wake('switchover');
   io.stdout.write(`recorded switchover request ${request.id} for group ${group.id} to ${options.to} by ${by}\n`);
   if (!options.wait) {
     io.stdout.write(`the reconciler carries it out on its next tick (see: ec2-failover history --group ${group.id})\n`);
@@ -127,10 +131,12 @@ export async function runMaintenance(options: MaintenanceOptions, io: CommandIo)
   const spec = readClusterConfig(options.config, 'maintenance');
   const group = groupNamed(spec, options.group);
   const context = await openContext(spec);
+  const wake = prepareWake(spec.cluster, context.region, io.stderr);
   const [statuses, by] = await Promise.all([context.state.readStatuses(), callerIdentity(context.region)]);
   const enabled = options.on === true;
   const request: RecordedRequest = { kind: 'maintenance', enabled, id: requestId(), requestedAt: Date.now(), by };
   await record(context, group, statuses.get(group.id), request, `maintenance ${enabled ? 'on' : 'off'}`);
+  await wake('maintenance');
   io.stdout.write(`recorded maintenance ${enabled ? 'on' : 'off'} request ${request.id} for group ${group.id} by ${by}\n`);
   if (!options.wait) {
     io.stdout.write(`the reconciler carries it out on its next tick (see: ec2-failover history --group ${group.id})\n`);

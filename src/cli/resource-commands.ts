@@ -12,13 +12,15 @@ import type { CommandIo } from './cli-io';
 import { readClusterConfig } from './cluster-config';
 import { clusterContextFor, type ClusterContext } from './cluster-context';
 import { applySettings, explainProblems, parseSettings } from './resource-set';
+import { prepareWake, type WakeReconciler } from './wake-reconciler';
 
 /*
  * `ec2-failover resource show|create|extend|unextend|set|delete`: the seed's wizards as commands.
  * Each changes the live spec through src/apply/spec-edit.ts, validated with the whole cluster
  * exactly as the config file is, conditional on what it read, and leaves `appliedHash` so the
  * next `apply` notices the edit (export it into the file first). Each is recorded in the
- * history with who made it. Ownership is never touched here: the reconciler follows the spec.
+ * history with who made it, and wakes the reconciler. Ownership is never touched here: the
+ * reconciler follows the spec.
  */
 
 type Spec = ResourceItem['spec'];
@@ -46,12 +48,15 @@ export interface ResourceOptions {
 interface Edit {
   readonly context: ClusterContext;
   readonly who: string;
+  /** Once the edit is written: the reconciler follows the spec. */
+  readonly wake: WakeReconciler;
 }
 
-async function open(options: ResourceOptions, command: string): Promise<Edit> {
+async function open(options: ResourceOptions, io: CommandIo, command: string): Promise<Edit> {
   const spec: ClusterSpec = readClusterConfig(options.config, `resource ${command}`);
   const context = clusterContextFor(spec);
-  return { context, who: await callerIdentity(context.region) };
+  const wake = prepareWake(spec.cluster, context.region, io.stderr);
+  return { context, who: await callerIdentity(context.region), wake };
 }
 
 async function record(edit: Edit, group: string, resource: string, message: string, details: Record<string, unknown>): Promise<void> {
@@ -69,7 +74,7 @@ async function change(
   guard?: (edit: Edit, resource: string) => Promise<void>,
 ): Promise<number> {
   const resource = options.args[0]!;
-  const edit = await open(options, command);
+  const edit = await open(options, io, command);
   await guard?.(edit, resource);
   const result = await editStoredResource(edit.context.documents, edit.context.spec.cluster, resource, transform, `cli:${edit.who}`);
   if (result.fields.length === 0) {
@@ -79,6 +84,7 @@ async function change(
   const fields = result.fields.map(formatFieldChange);
   const group = (await scanResourcesTable(edit.context.documents, edit.context.spec.cluster)).resources.find((r) => r.resourceId === resource)?.group ?? resource;
   await record(edit, group, resource, `resource ${resource}: ${describe}`, { edit: command, fields });
+  await edit.wake(`resource-${command}`);
   io.stdout.write(`~ resource ${resource}: ${fields.join(', ')}\n`);
   return 0;
 }
@@ -177,7 +183,7 @@ function formatSetResult(changes: ResourcesEditResult['changes'], dryRun: boolea
 export async function runResourceSet(options: SetOptions, io: CommandIo): Promise<number> {
   const [resource, ...texts] = options.args as [string, ...string[]];
   const settings = parseSettings(texts);
-  const edit = await open(options, 'set');
+  const edit = await open(options, io, 'set');
   const items = await resourcesToSet(edit, resource, options.wholeGroup === true);
   const group = items[0]!.group;
   let result: ResourcesEditResult;
@@ -193,6 +199,7 @@ export async function runResourceSet(options: SetOptions, io: CommandIo): Promis
     for (const { resourceId, fields } of changed) {
       await record(edit, group, resourceId, `resource ${resourceId}: set ${texts.join(' ')}`, { edit: 'set', settings: texts, fields: fields.map(formatFieldChange) });
     }
+    if (changed.length > 0) await edit.wake('resource-set');
   }
   if (options.json) {
     const shown = { group, by: edit.who, dryRun: options.dryRun === true, changed: changed.length > 0, resources: result.changes.map((c) => ({ resource: c.resourceId, fields: c.fields })) };
@@ -233,18 +240,20 @@ export async function runResourceCreate(options: ResourceOptions, io: CommandIo)
     if (id === undefined) throw new UsageError('resource create needs a RESOURCE id (or --file FRAGMENT)');
     spec = resourceFromFlags(options, id);
   }
-  const edit = await open(options, 'create');
+  const edit = await open(options, io, 'create');
   const { group } = await createStoredResource(edit.context.documents, edit.context.spec.cluster, spec, `cli:${edit.who}`);
   await record(edit, group, spec.id, `resource ${spec.id}: created`, { edit: 'create' });
+  await edit.wake('resource-create');
   io.stdout.write(`+ resource ${spec.id} (group ${group})\n`);
   return 0;
 }
 
 export async function runResourceDelete(options: ResourceOptions, io: CommandIo): Promise<number> {
   const resource = options.args[0]!;
-  const edit = await open(options, 'delete');
+  const edit = await open(options, io, 'delete');
   const item = await deleteStoredResource(edit.context.documents, edit.context.spec.cluster, resource);
   await record(edit, item.group, resource, `resource ${resource}: deleted (its routes and Elastic IP are no longer managed)`, { edit: 'delete' });
+  await edit.wake('resource-delete');
   io.stdout.write(`- resource ${resource} (deleted; its routes and Elastic IP stay where they are, unmanaged)\n`);
   return 0;
 }

@@ -289,6 +289,10 @@ export const ERROR_CODES = {
     cause: 'The spec-apply custom resource got a request it cannot read.',
     action: 'Redeploy; the message names what was missing.',
   },
+  'EC2F-F003': {
+    cause: 'A wake-up of the reconciler (an asynchronous Invoke of `<cluster>-reconciler` by an agent, the events function or an operator command) failed: the caller\'s role lacks `lambda:InvokeFunction` on that function (AccessDeniedException), the function is not deployed in that account and region or the reconciler runs resident (ResourceNotFoundException), Lambda throttled it (TooManyRequestsException), or Lambda did not answer in time. A wake is only a hint: nothing else changes, a command\'s request stands and its exit status is unchanged.',
+    action: 'The next scheduled run (within a minute) acts instead. Grant `lambda:InvokeFunction` on the reconciler function to the nodes\', the events function\'s and the operators\' roles; check the cluster name, region and endpoint.',
+  },
   'EC2F-K001': {
     cause: '`cdk deploy`/`synth` was run without `-c config=…`.',
     action: 'Add `-c config=path/to/cluster.yaml`.',
@@ -320,6 +324,10 @@ export const ERROR_CODES = {
   'EC2F-K008': {
     cause: 'A `-c` value of the CDK app (`adoptExistingTables`, `dashboard`, `operatorRoleArns`, `controllerRoleArns`, `agentRoleArns`, `tableCapacity`) cannot be read, or the construct\'s `tableCapacity` is neither mode.',
     action: '`true`/`false` for the flags; comma-separated role ARNs for the lists; `on-demand` or `provisioned` for the capacity.',
+  },
+  'EC2F-K009': {
+    cause: 'The reconciler\'s run shape (the construct\'s `runShape`, `-c runShape`) is neither `on-demand` nor `resident`, or a `-c` flag of the CDK app\'s alarms (`detailedAlarms`, `alarmTopicKey`) is neither `true` nor `false`.',
+    action: '`on-demand` (the default) or `resident` for the shape; `true`/`false` for the flags.',
   },
   'EC2F-T001': {
     cause: '`cost`: the template (`--template`) cannot be read, is not JSON or YAML, or is not an ec2-failover control plane\'s (no function started by a `rate(…)` schedule). Nothing was changed.',

@@ -1,4 +1,5 @@
 import { GROUP_DIMENSION, NODE_DIMENSION, ReconcilerMetric, type ReconcilerMetricName } from '../names';
+import { failureWindowMs } from './health';
 import type { ActionOutcome, GroupStatus, LivenessBaselines } from './model';
 import type { ReconcileReport } from './reconcile-types';
 
@@ -6,6 +7,11 @@ import type { ReconcileReport } from './reconcile-types';
  * The figures operators alarm on, taken from each tick's report wherever the loop runs. The sink
  * is narrow (a count or a number of seconds, with at most one dimension beside the defaults), so
  * the engine knows no metrics library; Lambda and the controller write them as EMF.
+ *
+ * Only what happened is published: CloudWatch bills a metric for every hour it appears, so a
+ * figure sent every tick or run costs a metric-month whatever it says. A steady tick publishes
+ * nothing; a node's heartbeat age goes out only while it is a failure window old or older (the
+ * node is silent), a run's transitions only when there were some.
  */
 
 export interface MetricDimension {
@@ -22,9 +28,8 @@ export interface MetricsSink {
 
 const group = (value: string): MetricDimension => ({ name: GROUP_DIMENSION, value });
 
-/** Records one tick: decisions, how long failovers took, drift, repair and EC2 errors, heartbeat ages. */
+/** Records one tick: decisions, how long failovers took, drift, repair and EC2 errors, silent nodes' heartbeat ages. */
 export function recordTick(sink: MetricsSink, report: ReconcileReport, before: ReadonlyMap<string, GroupStatus>, baselines: LivenessBaselines): void {
-  sink.count(ReconcilerMetric.ticks, 1);
   for (const [groupId, status] of report.statuses) {
     const previous = before.get(groupId);
     const moved = report.transitions.find((t) => status.lastTransition === t);
@@ -37,9 +42,21 @@ export function recordTick(sink: MetricsSink, report: ReconcileReport, before: R
     if (finding.code === 'EC2F-R001' && finding.group !== undefined) sink.count(ReconcilerMetric.noHealthyMember, 1, group(finding.group));
   }
   recordOutcomes(sink, report.outcomes);
+  recordSilentNodes(sink, report, baselines);
+}
+
+/** Heartbeat ages of the nodes heard from a failure window ago or longer: what the HeartbeatStale alarms watch. */
+function recordSilentNodes(sink: MetricsSink, report: ReconcileReport, baselines: LivenessBaselines): void {
+  const windowMs = failureWindowMs(report.spec);
   for (const [node, baseline] of Object.entries(baselines)) {
-    sink.seconds(ReconcilerMetric.heartbeatAgeSeconds, Math.max(0, (report.at - baseline.seenAt) / 1000), { name: NODE_DIMENSION, value: node });
+    const ageMs = report.at - baseline.seenAt;
+    if (ageMs >= windowMs) sink.seconds(ReconcilerMetric.heartbeatAgeSeconds, ageMs / 1000, { name: NODE_DIMENSION, value: node });
   }
+}
+
+/** Records what a finished run did: its transitions, when it made any. */
+export function recordRun(sink: MetricsSink, summary: { readonly transitions: number }): void {
+  if (summary.transitions > 0) sink.count(ReconcilerMetric.transitions, summary.transitions);
 }
 
 function recordOutcomes(sink: MetricsSink, outcomes: readonly ActionOutcome[]): void {

@@ -190,7 +190,8 @@ export class ReconcileLoop {
     this.memory.observation = undefined;
     this.forceObserve = true;
     const { fence, tookOver, previousHolder } = acquisition;
-    if (tookOver && previousHolder !== undefined) this.metrics.count(ReconcilerMetric.leaseHandovers, 1);
+    // A lease released by the run before is the usual way runs follow each other; one taken from a holder that vanished is news.
+    if (tookOver && previousHolder !== undefined && !acquisition.previousReleased) this.metrics.count(ReconcilerMetric.leaseHandovers, 1);
     this.log.info('lease acquired', { holder: fence.holder, token: fence.token, tookOver, previousHolder });
     return true;
   }

@@ -8,13 +8,16 @@ import type { StackFacts, TableFacts } from './stack-facts';
 import type { UsageAssumptions } from './usage-assumptions';
 
 /*
- * DynamoDB: the request units each table takes a month. Every read is strongly consistent (one
- * read unit per 4 KB scanned), every write one unit per KB of the item:
- *   resources:  the lease holder's Scan per tick (state and recorded events together), the standby runs'
- *               lease reads, each agent's Scan per heartbeat (it follows ownership); a lease
- *               renewal per tick; the verdicts item on every change of a verdict and every
- *               verdictRefreshMs (5 s at the defaults) in a steady month;
- *   heartbeats: the holder's Scan per tick; one PutItem per node and heartbeat;
+ * DynamoDB: the request units each table takes a month. The reconciler's and the agents' Scans are
+ * strongly consistent (one read unit per 4 KB scanned), a standby agent's read of its owner's
+ * heartbeat eventually consistent (half a unit per 4 KB); every write one unit per KB of the item:
+ *   resources:  the lease holder's Scan per tick (state and recorded events together) and one at
+ *               each run's start (the spec), the standby runs' lease reads (resident runs only),
+ *               each agent's Scan per heartbeat (it follows ownership); a lease renewal per tick
+ *               and an acquisition and a release per run; the verdicts item on every change of a
+ *               verdict and every verdictRefreshMs (5 s at the defaults) while a run ticks;
+ *   heartbeats: the holder's Scan per tick; one PutItem per node and heartbeat; each standby
+ *               node's GetItem of its owner's heartbeat every half interval;
  *   history:    written only on transitions (none in a steady month).
  * A table the template bills by provisioned capacity is priced by its capacity-hours instead.
  */
@@ -26,28 +29,54 @@ export interface Usage {
   readonly basis: string;
 }
 
-/** What the steady load depends on besides the config: the lease holder's ticks and the runs standing by. */
-export type SteadyShape = Pick<RunShape, 'ticksPerMonth' | 'standbyRuns'>;
+/** What the steady load depends on besides the config: the runs, their ticks and the runs standing by. */
+export type SteadyShape = Omit<RunShape, 'reconciler'>;
 
 const readUnits = (kb: number) => Math.max(1, Math.ceil(kb / 4));
+const eventuallyConsistentReadUnits = (kb: number) => readUnits(kb) / 2;
 const writeUnits = (kb: number) => Math.max(1, Math.ceil(kb));
 
-/** The steady load on the resources table (what a month of ticks and beats reads and writes). */
+/** Verdict writes: the first tick of a run finds them older than the refresh, then one per refresh while it ticks. */
+function verdictWrites(spec: ClusterSpec, shape: SteadyShape, usage: UsageAssumptions): number {
+  const refreshSeconds = verdictRefreshMs(spec) / 1000;
+  if (shape.name === 'resident') return Math.min(shape.ticksPerMonth, usage.monthSeconds / refreshSeconds);
+  const perRun = (seconds: number) => Math.max(1, Math.ceil(seconds / refreshSeconds));
+  return shape.scheduledRunsPerMonth * perRun(shape.secondsPerRun) + shape.wokenRunsPerMonth * perRun(shape.wokenRunSeconds);
+}
+
+/** Distinct (standby, owner) pairs when every group is owned by its best member, as in a steady month. */
+export function standbyOwnerPairs(spec: ClusterSpec): number {
+  const pairs = new Set<string>();
+  for (const group of spec.groups) {
+    const [owner, ...standbys] = group.nodesByPriority;
+    for (const standby of standbys) pairs.add(`${standby}>${owner}`);
+  }
+  return pairs.size;
+}
+
+/** The steady load on the resources table (what a month of runs, ticks and beats reads and writes). */
 export function resourcesUsage(spec: ClusterSpec, shape: SteadyShape, usage: UsageAssumptions): Usage[] {
   const tableKb = usage.resourcesTableBaseKb + usage.resourcesTableKbPerResource * spec.resources.length;
   const scan = readUnits(tableKb);
   const beats = usage.monthSeconds / spec.defaults.heartbeat.intervalSeconds;
   const interval = spec.defaults.checkIntervalSeconds;
+  const lease = writeUnits(usage.leaseItemKb);
+  const verdicts = writeUnits(usage.verdictsItemKb);
+  const standby: Usage[] =
+    shape.standbyRuns > 0
+      ? [{ item: 'standby runs\' lease reads', kind: 'read', units: shape.standbyRuns * (usage.monthSeconds / interval), basis: `${shape.standbyRuns.toFixed(2)} runs on average, 1 RRU per ${interval} s` }]
+      : [];
   return [
-    { item: 'reconciler Scans', kind: 'read', units: scan * shape.ticksPerMonth, basis: `1 Scan of ~${tableKb} KB (${scan} RRU) per ${interval} s tick: state and recorded events` },
-    { item: 'standby runs\' lease reads', kind: 'read', units: shape.standbyRuns * (usage.monthSeconds / interval), basis: `${shape.standbyRuns.toFixed(2)} runs on average, 1 RRU per ${interval} s` },
+    { item: 'reconciler Scans', kind: 'read', units: scan * (shape.ticksPerMonth + shape.runsPerMonth), basis: `1 Scan of ~${tableKb} KB (${scan} RRU) per ${interval} s tick (state and recorded events) and 1 at each run's start (the spec)` },
+    ...standby,
     { item: 'agents\' ownership reads', kind: 'read', units: spec.nodes.length * beats * scan, basis: `${spec.nodes.length} nodes × 1 Scan (${scan} RRU) per ${spec.defaults.heartbeat.intervalSeconds} s` },
-    { item: 'lease renewals', kind: 'write', units: writeUnits(usage.leaseItemKb) * shape.ticksPerMonth, basis: `${writeUnits(usage.leaseItemKb)} WRU per tick` },
+    { item: 'lease renewals', kind: 'write', units: lease * shape.ticksPerMonth, basis: `${lease} WRU per tick` },
+    { item: 'lease acquisitions and releases', kind: 'write', units: 2 * lease * shape.runsPerMonth, basis: `${2 * lease} WRU per run` },
     {
       item: 'verdicts',
       kind: 'write',
-      units: writeUnits(usage.verdictsItemKb) * Math.min(shape.ticksPerMonth, usage.monthSeconds / (verdictRefreshMs(spec) / 1000)),
-      basis: `${writeUnits(usage.verdictsItemKb)} WRU every ${verdictRefreshMs(spec) / 1000} s while the verdicts do not change`,
+      units: verdicts * verdictWrites(spec, shape, usage),
+      basis: `${verdicts} WRU at a run's first tick, then every ${verdictRefreshMs(spec) / 1000} s while the verdicts do not change`,
     },
   ];
 }
@@ -56,8 +85,16 @@ export function resourcesUsage(spec: ClusterSpec, shape: SteadyShape, usage: Usa
 export function heartbeatsUsage(spec: ClusterSpec, shape: SteadyShape, usage: UsageAssumptions): Usage[] {
   const scan = readUnits(spec.nodes.length * usage.heartbeatItemKb);
   const interval = spec.defaults.heartbeat.intervalSeconds;
+  const pairs = standbyOwnerPairs(spec);
+  const ownerRead = eventuallyConsistentReadUnits(usage.heartbeatItemKb);
   return [
     { item: 'reconciler Scans', kind: 'read', units: scan * shape.ticksPerMonth, basis: `1 Scan (${scan} RRU) per tick` },
+    {
+      item: 'standby agents\' owner reads',
+      kind: 'read',
+      units: pairs * ownerRead * (usage.monthSeconds / (interval / 2)),
+      basis: `${pairs} standby node${pairs === 1 ? '' : 's'} × 1 eventually consistent GetItem (${ownerRead} RRU) of the owner's heartbeat per ${interval / 2} s`,
+    },
     { item: 'heartbeats', kind: 'write', units: spec.nodes.length * writeUnits(usage.heartbeatItemKb) * (usage.monthSeconds / interval), basis: `${spec.nodes.length} nodes × 1 PutItem per ${interval} s` },
   ];
 }

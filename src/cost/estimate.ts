@@ -1,6 +1,6 @@
 import type { ClusterSpec } from '../core/model';
 import { cloudWatchLines } from './cloudwatch-lines';
-import type { CostLine } from './cost-line';
+import type { CostLine, CostOption } from './cost-line';
 import { dynamoDbLines } from './dynamodb-lines';
 import { eventBridgeLines } from './eventbridge-lines';
 import { kmsLines } from './kms-lines';
@@ -8,6 +8,7 @@ import { lambdaLines } from './lambda-lines';
 import { US_EAST_1_PRICES, type PriceList } from './prices-us-east-1';
 import { runShape, type RunShape } from './run-shape';
 import type { StackFacts } from './stack-facts';
+import { tableCapacityOption } from './table-capacity-option';
 import { DEFAULT_USAGE_ASSUMPTIONS, type UsageAssumptions } from './usage-assumptions';
 
 /*
@@ -23,6 +24,8 @@ export interface CostEstimate {
   readonly monthSeconds: number;
   readonly shape: Omit<RunShape, 'reconciler'> & { readonly memoryMb: number; readonly architecture: string; readonly periodSeconds: number };
   readonly lines: readonly CostLine[];
+  /** What costs money and can be turned on or off: the lines' options, and the other way to bill the tables. */
+  readonly options: readonly CostOption[];
   readonly totalUsd: number;
 }
 
@@ -39,7 +42,7 @@ export function estimateCost(input: EstimateInput): CostEstimate {
   const { spec, facts } = input;
   const prices = input.prices ?? US_EAST_1_PRICES;
   const usage = input.usage ?? DEFAULT_USAGE_ASSUMPTIONS;
-  const shape = runShape(facts, spec, usage.monthSeconds);
+  const shape = runShape(facts, spec, usage);
   const lines = [
     ...lambdaLines(facts, shape, usage, prices),
     ...dynamoDbLines(facts, spec, shape, usage, prices),
@@ -55,6 +58,7 @@ export function estimateCost(input: EstimateInput): CostEstimate {
     monthSeconds: usage.monthSeconds,
     shape: { ...rest, memoryMb: reconciler.memoryMb, architecture: reconciler.architecture, periodSeconds: reconciler.periodSeconds! },
     lines,
+    options: [...lines.flatMap((line) => (line.option ? [line.option] : [])), tableCapacityOption(facts, spec, shape, usage, prices)],
     totalUsd: lines.reduce((sum, line) => sum + line.monthlyUsd, 0),
   };
 }

@@ -7,7 +7,7 @@ import type { UsageAssumptions } from './usage-assumptions';
 
 export function eventBridgeLines(shape: RunShape, usage: UsageAssumptions, prices: PriceList): CostLine[] {
   return [
-    costLine('EventBridge', 'schedule invocations', shape.runsPerMonth, prices.prices.eventBridgeScheduledInvocations, `a run every ${shape.reconciler.periodSeconds} s`),
+    costLine('EventBridge', 'schedule invocations', shape.scheduledRunsPerMonth, prices.prices.eventBridgeScheduledInvocations, `a run every ${shape.reconciler.periodSeconds} s`),
     costLine('EventBridge', 'EC2 and alarm state events', usage.nodeEventsPerMonth, prices.prices.eventBridgeAwsServiceEvents, `assumed ${usage.nodeEventsPerMonth}`),
   ];
 }

@@ -3,8 +3,9 @@ import type { PriceList } from './prices-us-east-1';
 import type { StackFacts } from './stack-facts';
 
 /*
- * KMS: the key that encrypts the alarm topic the stack creates (none when an `alarmTopic` of your
- * own is given). Its requests come only from alarm notifications: none in a quiet month.
+ * KMS: the key that encrypts the alarm topic the stack creates, an option (`alarmTopicKey: true`;
+ * none either when an `alarmTopic` of your own is given). Its requests come only from alarm
+ * notifications: none in a quiet month.
  */
 
 export function kmsLines(facts: StackFacts, prices: PriceList): CostLine[] {

@@ -1,10 +1,12 @@
+import { LambdaEnvironmentVariable, RUN_SHAPES, type RunShape as RunShapeName } from '../names';
 import { CostInputError } from './cost-errors';
 
 /*
  * What the bill depends on, read from the stack's synthesized CloudFormation template (never from
  * the construct's defaults, so the estimate follows whatever the deployed stack says): each
- * function's memory, architecture, timeout and what invokes it; each table's billing mode and
- * provisioned capacity; how many alarms, dashboards, KMS keys and log metric filters exist.
+ * function's memory, architecture, timeout, what invokes it and the run shape its environment
+ * names; each table's billing mode and provisioned capacity; how many alarms (always-on and
+ * detailed), dashboards, KMS keys and log metric filters exist.
  */
 
 export type FunctionTrigger = 'schedule' | 'events' | 'deploy';
@@ -18,6 +20,8 @@ export interface FunctionFacts {
   readonly trigger: FunctionTrigger;
   /** Seconds between scheduled starts (only for `schedule`). */
   readonly periodSeconds?: number | undefined;
+  /** `EC2F_RUN_SHAPE` of its environment, when set to a run shape. */
+  readonly runShape?: RunShapeName | undefined;
 }
 
 export interface TableFacts {
@@ -31,7 +35,10 @@ export interface TableFacts {
 export interface StackFacts {
   readonly functions: readonly FunctionFacts[];
   readonly tables: readonly TableFacts[];
+  /** Alarms always created. */
   readonly alarms: number;
+  /** Alarms created only with `detailedAlarms` (lib/control-plane-alarms.ts puts them under `Detailed`). */
+  readonly detailedAlarms: number;
   readonly dashboards: number;
   readonly kmsKeys: number;
   readonly metricFilters: number;
@@ -45,6 +52,8 @@ interface CfnResource {
 /** Lambda's own defaults when a template leaves them out. */
 const LAMBDA_DEFAULT_MEMORY_MB = 128;
 const LAMBDA_DEFAULT_TIMEOUT_SECONDS = 3;
+/** Logical ids of the alarms the construct creates only with `detailedAlarms`. */
+const DETAILED_ALARM_ID = /AlarmsDetailed/;
 const RATE_UNIT_SECONDS: Readonly<Record<string, number>> = { minute: 60, minutes: 60, hour: 3_600, hours: 3_600, day: 86_400, days: 86_400 };
 
 function resourcesOf(template: unknown): Record<string, CfnResource> {
@@ -86,6 +95,12 @@ function triggers(resources: Record<string, CfnResource>): Map<string, { trigger
   return found;
 }
 
+function runShapeOf(props: Record<string, unknown>): RunShapeName | undefined {
+  const variables = (props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
+  const value = variables?.[LambdaEnvironmentVariable.runShape];
+  return RUN_SHAPES.find((shape) => shape === value);
+}
+
 function functionFacts(resources: Record<string, CfnResource>): FunctionFacts[] {
   const invokedBy = triggers(resources);
   return ofType(resources, 'AWS::Lambda::Function').map(([logicalId, props]) => {
@@ -98,6 +113,7 @@ function functionFacts(resources: Record<string, CfnResource>): FunctionFacts[] 
       timeoutSeconds: typeof props.Timeout === 'number' ? props.Timeout : LAMBDA_DEFAULT_TIMEOUT_SECONDS,
       trigger: by?.trigger ?? 'deploy',
       ...(by?.periodSeconds === undefined ? {} : { periodSeconds: by.periodSeconds }),
+      ...(runShapeOf(props) === undefined ? {} : { runShape: runShapeOf(props) }),
     };
   });
 }
@@ -118,10 +134,12 @@ function tableFacts(resources: Record<string, CfnResource>): TableFacts[] {
 /** The facts of one synthesized template; refuses one without the scheduled reconciler. */
 export function readStackFacts(template: unknown): StackFacts {
   const resources = resourcesOf(template);
+  const alarmIds = ofType(resources, 'AWS::CloudWatch::Alarm').map(([id]) => id);
   const facts: StackFacts = {
     functions: functionFacts(resources),
     tables: tableFacts(resources),
-    alarms: ofType(resources, 'AWS::CloudWatch::Alarm').length,
+    alarms: alarmIds.filter((id) => !DETAILED_ALARM_ID.test(id)).length,
+    detailedAlarms: alarmIds.filter((id) => DETAILED_ALARM_ID.test(id)).length,
     dashboards: ofType(resources, 'AWS::CloudWatch::Dashboard').length,
     kmsKeys: ofType(resources, 'AWS::KMS::Key').length,
     metricFilters: ofType(resources, 'AWS::Logs::MetricFilter').length,

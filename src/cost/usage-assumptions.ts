@@ -1,6 +1,7 @@
 /*
  * What the estimate assumes where neither the template nor the config can say: item sizes (they
- * set read and write units), log bytes, and how often the event-driven functions run. Each says
+ * set read and write units), log bytes, how long an on-demand run lasts, and how often the
+ * event-driven functions run. Each says
  * what it rests on; `test/unit/cost/usage-assumptions.test.ts` checks the log figures against the
  * metrics code itself.
  */
@@ -18,12 +19,22 @@ export interface UsageAssumptions {
   readonly verdictsItemKb: number;
   /** One node's heartbeat item. */
   readonly heartbeatItemKb: number;
-  /** EMF bytes per tick: the per-cluster line (ReconcileTicks). */
-  readonly emfBytesPerTick: number;
-  /** EMF bytes per tick and node: one HeartbeatAgeSeconds line each. */
+  /**
+   * EMF bytes per tick and silent node: one HeartbeatAgeSeconds line each. A steady tick prints
+   * no EMF line: the heartbeat age goes out only for a node whose heartbeat is a failure window old.
+   */
   readonly emfBytesPerTickAndNode: number;
-  /** Other log bytes per reconciler run: START/END/REPORT, lease acquired, run finished, the run's EMF summary. */
+  /** Log bytes per reconciler run: START/END/REPORT, lease acquired, run finished, the run's EMF summary. */
   readonly logBytesPerRun: number;
+  /**
+   * Billed seconds of a steady `on-demand` run: start, the lease, a tick that reads EC2 and finds
+   * every group steady, the release. An estimate until measured on AWS.
+   */
+  readonly steadyRunSeconds: number;
+  /** `on-demand` runs a month woken by agents, the events function or the CLI (failovers, switchovers, agent restarts). */
+  readonly wokenRunsPerMonth: number;
+  /** Billed seconds of a woken run: it ticks until the cluster is steady again. */
+  readonly wokenRunSeconds: number;
   /** Events-function invocations a month (EC2 state changes and alarm changes of the nodes). */
   readonly nodeEventsPerMonth: number;
   /** Billed seconds per events-function invocation. */
@@ -39,9 +50,13 @@ export const DEFAULT_USAGE_ASSUMPTIONS: UsageAssumptions = {
   verdictsItemKb: 1,
   heartbeatItemKb: 0.5,
   // Measured from src/process/emf-metrics.ts for cluster prod-db (see the test named above).
-  emfBytesPerTick: 260,
   emfBytesPerTickAndNode: 270,
+  // About five JSON lines of 200-400 B and Lambda's START/END/REPORT lines.
   logBytesPerRun: 2_000,
+  steadyRunSeconds: 2,
+  // A guess: a few failovers and switchovers, agent restarts and node events, each waking a run.
+  wokenRunsPerMonth: 200,
+  wokenRunSeconds: 10,
   // A guess: a stop/start of each node now and then, alarms changing state.
   nodeEventsPerMonth: 100,
   nodeEventSeconds: 0.5,

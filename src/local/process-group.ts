@@ -8,6 +8,8 @@ export interface ProcessGroupOptions {
   readonly label: string;
   readonly cwd?: string;
   readonly env?: NodeJS.ProcessEnv;
+  /** Told every whole line the process writes (stdout and stderr), besides the tail kept. */
+  readonly onLine?: ((line: string) => void) | undefined;
 }
 
 export interface ProcessExit {
@@ -111,8 +113,11 @@ export function startProcessGroup(options: ProcessGroupOptions): Promise<Managed
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let tail = '';
+    const lines = options.onLine ? lineSplitter(options.onLine) : undefined;
     const remember = (chunk: Buffer): void => {
-      tail = (tail + chunk.toString('utf8')).slice(-OUTPUT_TAIL_BYTES);
+      const text = chunk.toString('utf8');
+      tail = (tail + text).slice(-OUTPUT_TAIL_BYTES);
+      lines?.(text);
     };
     child.stdout?.on('data', remember);
     child.stderr?.on('data', remember);
@@ -184,4 +189,14 @@ export function startProcessGroup(options: ProcessGroupOptions): Promise<Managed
       resolve(managed);
     });
   });
+}
+
+/** Calls `onLine` with each whole line of the text it is fed in pieces. */
+function lineSplitter(onLine: (line: string) => void): (text: string) => void {
+  let partial = '';
+  return (text) => {
+    const parts = (partial + text).split('\n');
+    partial = parts.pop() ?? '';
+    for (const line of parts) onLine(line);
+  };
 }

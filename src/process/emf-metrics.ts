@@ -25,6 +25,9 @@ export function emfSink(metrics: Metrics): MetricsSink {
   return {
     count: add(MetricUnit.Count),
     seconds: add(MetricUnit.Seconds),
-    flush: () => metrics.publishStoredMetrics(),
+    // A tick with nothing to report prints nothing (Powertools would warn of empty metrics).
+    flush: () => {
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    },
   };
 }

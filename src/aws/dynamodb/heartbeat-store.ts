@@ -173,14 +173,18 @@ export class DynamoHeartbeatStore implements HeartbeatPort {
   }
 
   /**
-   * One node's heartbeat, read consistently: what a new owner reads of the old one. Undefined
-   * when there is none (or it expired); a malformed item comes back as such, naming its problem.
+   * One node's heartbeat, read consistently unless `consistent` is false: what a new owner reads
+   * of the old one, and a standby of its owner. Undefined when there is none (or it expired); a
+   * malformed item comes back as such, naming its problem.
    */
-  async readHeartbeat(instanceId: string): Promise<{ readonly beat: Heartbeat } | { readonly malformed: MalformedHeartbeat } | undefined> {
+  async readHeartbeat(
+    instanceId: string,
+    { consistent = true }: { readonly consistent?: boolean } = {},
+  ): Promise<{ readonly beat: Heartbeat } | { readonly malformed: MalformedHeartbeat } | undefined> {
     const { Item } = await this.call('GetItem', () =>
       sendRaw<GetItemCommandOutput>(
         this.documents,
-        new GetItemCommand({ TableName: this.tableName, Key: { [HEARTBEATS_PARTITION_KEY.name]: { S: instanceId } }, ConsistentRead: true }),
+        new GetItemCommand({ TableName: this.tableName, Key: { [HEARTBEATS_PARTITION_KEY.name]: { S: instanceId } }, ConsistentRead: consistent }),
       ),
     );
     if (Item === undefined) return undefined;

@@ -2,9 +2,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { silentLogger } from '../../core/logger';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { DynamoStateStore } from '../../aws/dynamodb/state-store';
+import { findFreePort } from '../free-port';
 import { localClientConfig } from '../local-credentials';
 import { startLocalAgents, type LocalAgent } from '../local-agents';
 import { localUpEnvironment } from '../local-up-command';
@@ -43,20 +46,34 @@ export interface LocalCluster {
   readonly target: TrafficTarget;
   readonly agents: Map<NodeName, ManagedProcess>;
   controller: ManagedProcess | undefined;
+  /** What each of the controller's runs did, as it logged it ("run finished"), oldest first. */
+  readonly runs: ControllerRun[];
   eniOf(node: NodeName): string;
   startAgent(node: NodeName): Promise<void>;
   killAgent(node: NodeName): Promise<void>;
   /** SIGTERM: the agent writes a leaving heartbeat and exits. */
   leaveAgent(node: NodeName): Promise<void>;
+  /** Wakes the controller as an operator command would (after writing a request straight to the table). */
+  wake(reason: string): Promise<void>;
   /** Runs `ec2-failover <args>` to its end; resolves with its exit code and output. */
   cli(args: readonly string[]): Promise<{ code: number | null; output: string }>;
   stop(): Promise<void>;
+}
+
+export interface ControllerRun {
+  readonly ticks: number;
+  readonly transitions: number;
+  readonly stoppedBecause: string;
+  /** How long the run took, from its start to its end. */
+  readonly seconds: number;
 }
 
 export interface LocalClusterOptions {
   readonly dir: string;
   readonly profile: TimingProfile;
   readonly say?: (line: string) => void;
+  /** Seconds between the controller's scheduled runs. @default the profile's drift-check interval */
+  readonly scheduleSeconds?: number | undefined;
 }
 
 function ec2Client(endpoint: string, region: string): EC2Client {
@@ -95,9 +112,10 @@ async function populate(world: LocalWorld, bundles: ProductBundles, options: Loc
   const configPath = join(options.dir, 'cluster.yaml');
   writeFileSync(configPath, demoConfigYaml(config, ` ec2-failover local cluster (${options.profile.name} timing).`));
   const agentSetups = await startLocalAgents(seed, world.region, join(options.dir, 'agents'));
-  const cluster = assemble(world, bundles, options.dir, seed, configPath, agentSetups, { moto, viaProxy, dynamo });
+  const wakePort = await findFreePort();
+  const cluster = assemble(world, bundles, options.dir, seed, configPath, agentSetups, { moto, viaProxy, dynamo }, wakePort);
   try {
-    await startProcesses(cluster, say);
+    await startProcesses(cluster, say, options.scheduleSeconds ?? options.profile.driftCheckIntervalSeconds, wakePort);
     return cluster;
   } catch (error) {
     await cluster.stop();
@@ -105,16 +123,19 @@ async function populate(world: LocalWorld, bundles: ProductBundles, options: Loc
   }
 }
 
-async function startProcesses(cluster: LocalCluster, say: (line: string) => void): Promise<void> {
+async function startProcesses(cluster: LocalCluster, say: (line: string) => void, scheduleSeconds: number, wakePort: number): Promise<void> {
   say(`ec2-failover apply --config ${cluster.configPath}`);
   const applied = await cluster.cli(['apply', '--config', cluster.configPath]);
   if (applied.code !== 0) throw new Error(`ec2-failover apply exited ${applied.code}:\n${applied.output}`);
-  say('starting ec2-failover controller --events and one agent per node…');
+  say(`starting ec2-failover controller --run-shape on-demand (a run every ${scheduleSeconds} s and whenever woken) and one agent per node…`);
   cluster.controller = await startProduct(
     'controller',
     cluster.bundles.cli,
-    ['controller', '--config', cluster.configPath, '--events', cluster.world.eventSinkPath, '--holder', 'local'],
+    onDemandControllerArgs(cluster.configPath, cluster.world.eventSinkPath, 'local', scheduleSeconds, wakePort),
     cluster.env,
+    (line) => {
+      if (line.includes('"run finished"')) cluster.runs.push(JSON.parse(line) as ControllerRun);
+    },
   );
   await Promise.all([waitForOutput(cluster.controller, 'controller started'), cluster.startAgent('node1'), cluster.startAgent('node2')]);
 }
@@ -133,8 +154,10 @@ function assemble(
   configPath: string,
   agentSetups: readonly LocalAgent[],
   clients: Clients,
+  wakePort: number,
 ): LocalCluster {
-  const env = localUpEnvironment(world);
+  // Agents and commands wake the controller as they wake the deployed reconciler function.
+  const env = { ...localUpEnvironment(world), AWS_ENDPOINT_URL_LAMBDA: `http://127.0.0.1:${wakePort}` };
   const agents = new Map<NodeName, ManagedProcess>();
   const setupOf = (node: NodeName) => agentSetups.find((setup) => setup.node === node)!;
   const cluster: LocalCluster = {
@@ -151,6 +174,7 @@ function assemble(
     target: { vpcId: seed.ids.vpcId, destination: DEMO_VIRTUAL_IP, allocationId: seed.ids.allocationId, routeTables: seed.ids.routeTableIds.length },
     agents,
     controller: undefined,
+    runs: [],
     eniOf: (node) => seed.ids[node].eniId,
     async startAgent(node) {
       const agent = await startProduct(node, bundles.cli, setupOf(node).args, env);
@@ -168,6 +192,15 @@ function assemble(
       await agent?.stop({ graceMs: 10_000 });
     },
     cli: (args) => runToEnd(bundles.cli, args, env),
+    async wake(reason) {
+      const { ReconcilerWaker } = await import('../../aws/lambda/reconciler-wake');
+      const client = new LambdaClient({ ...localClientConfig(env.AWS_ENDPOINT_URL_LAMBDA, world.region), maxAttempts: 1 });
+      try {
+        await new ReconcilerWaker({ cluster: seed.config.cluster, region: world.region, from: 'local', log: silentLogger, client, env }).wake({ reason });
+      } finally {
+        client.destroy();
+      }
+    },
     async stop() {
       // Controller first, so nothing acts on the agents' going; SIGKILL, so no agent leaves.
       if (cluster.controller) await crash(cluster.controller);
@@ -185,4 +218,13 @@ async function runToEnd(bundle: string, args: readonly string[], env: Record<str
   const child = await startProduct(args[0] ?? 'cli', bundle, args, env);
   const exit = await child.exited;
   return { code: exit.code, output: child.outputTail() };
+}
+
+/**
+ * `ec2-failover controller` as the deployed reconciler runs by default: on demand, a scheduled
+ * run every `scheduleSeconds` (a minute when deployed; the drift-check interval here, so a hand
+ * edit is repaired as soon as the story expects) and a run whenever woken on 127.0.0.1:`wakePort`.
+ */
+export function onDemandControllerArgs(configPath: string, eventSink: string, holder: string, scheduleSeconds: number, wakePort: number): string[] {
+  return ['controller', '--config', configPath, '--events', eventSink, '--holder', holder, '--run-shape', 'on-demand', '--schedule', String(scheduleSeconds), '--wake-listen', String(wakePort)];
 }

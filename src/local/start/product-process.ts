@@ -8,12 +8,13 @@ import { startProcessGroup, type ManagedProcess } from '../process-group';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export function startProduct(label: string, bundle: string, args: readonly string[], env: Record<string, string>): Promise<ManagedProcess> {
+export function startProduct(label: string, bundle: string, args: readonly string[], env: Record<string, string>, onLine?: (line: string) => void): Promise<ManagedProcess> {
   return startProcessGroup({
     command: process.execPath,
     args: [bundle, ...args],
     label,
     env: { ...process.env, NODE_NO_WARNINGS: '1', ...env },
+    onLine,
   });
 }
 

@@ -86,5 +86,5 @@ export async function routeDriftRepaired(cluster: LocalCluster, owner: NodeName,
   const t0 = Date.now();
   await cluster.moto.send(new ReplaceRouteCommand({ RouteTableId: table, DestinationCidrBlock: cluster.target.destination, NetworkInterfaceId: cluster.eniOf(elsewhere) }));
   const ms = await waitForTraffic(cluster.moto, cluster.target, cluster.eniOf(owner), t0, TIMEOUT_MS);
-  return { step: `route in ${table} moved to ${elsewhere} by hand`, measured: `ReplaceRoute → repaired (drift check every ${profile.driftCheckIntervalSeconds} s)`, ms };
+  return { step: `route in ${table} moved to ${elsewhere} by hand`, measured: `ReplaceRoute → repaired (next scheduled run: every ${profile.driftCheckIntervalSeconds} s here, a minute deployed)`, ms };
 }

@@ -63,7 +63,14 @@ describe('agent policies', () => {
         ArnEquals: { 'ec2:SourceInstanceARN': `arn:aws:ec2:us-east-1:123456789012:instance/${NODE1}` },
       },
     });
-    expect(policy?.document.Statement.map((s) => s.Sid)).toEqual(['ReadSpecsAndStatus', 'ReadHeartbeats', 'OwnHeartbeat0123456789abcdef0', 'OwnHeartbeat0fedcba9876543210']);
+    expect(policy?.document.Statement.map((s) => s.Sid)).toEqual(['ReadSpecsAndStatus', 'ReadHeartbeats', 'WakeReconciler', 'OwnHeartbeat0123456789abcdef0', 'OwnHeartbeat0fedcba9876543210']);
+    // An on-demand reconciler is woken by an Invoke of that one function; a standby reads its owner's heartbeat (ReadHeartbeats).
+    expect(renderIntrinsics(policy?.document.Statement.find((s) => s.Sid === 'WakeReconciler'), AWS)).toEqual({
+      Sid: 'WakeReconciler',
+      Effect: 'Allow',
+      Action: 'lambda:InvokeFunction',
+      Resource: 'arn:aws:lambda:us-east-1:123456789012:function:prod-db-reconciler',
+    });
     // Any heartbeat may be read (a new owner reads the old owner's release), none written but its own.
     expect(policy?.document.Statement.find((s) => s.Sid === 'ReadHeartbeats')).toMatchObject({ Effect: 'Allow', Action: 'dynamodb:GetItem' });
     expect(policy?.document.Statement.find((s) => s.Sid === 'ReadHeartbeats')).not.toHaveProperty('Condition');
@@ -138,7 +145,8 @@ describe('docs/agent.md IAM', () => {
 
     // Assess
     const [policy] = managedPolicies(template);
-    const synthesized = policy?.document.Statement.filter((s) => s.Sid === 'ReadSpecsAndStatus' || s.Sid === 'ReadHeartbeats' || s.Sid === `OwnHeartbeat${NODE1.slice(2)}`);
+    const shared = ['ReadSpecsAndStatus', 'ReadHeartbeats', 'WakeReconciler'];
+    const synthesized = policy?.document.Statement.filter((s) => shared.includes(s.Sid ?? '') || s.Sid === `OwnHeartbeat${NODE1.slice(2)}`);
     expect(JSON.parse(documented)).toEqual({ Version: '2012-10-17', Statement: renderIntrinsics(synthesized, AWS) });
   });
 });

@@ -45,4 +45,17 @@ describe('contextProps', () => {
     expect(provisioned).toEqual({ tableCapacity: 'provisioned' });
     expect(other).toThrow(/^EC2F-K008 -c tableCapacity=reserved: expected on-demand or provisioned/);
   });
+
+  it('reads the run shape and the alarm options, and refuses other values with their code', () => {
+    // Act
+    const values: Record<string, string> = { runShape: 'resident', detailedAlarms: 'true', alarmTopicKey: 'false' };
+    const read = contextProps((key) => values[key]);
+    const otherShape = () => contextProps((key) => (key === 'runShape' ? 'always' : undefined));
+    const otherFlag = () => contextProps((key) => (key === 'detailedAlarms' ? 'yes' : undefined));
+
+    // Assess
+    expect(read).toEqual({ runShape: 'resident', detailedAlarms: true, alarmTopicKey: false });
+    expect(otherShape).toThrow(/^EC2F-K009 -c runShape=always: expected on-demand or resident/);
+    expect(otherFlag).toThrow(/^EC2F-K009 -c detailedAlarms=yes: expected true or false/);
+  });
 });

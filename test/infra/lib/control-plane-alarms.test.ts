@@ -7,9 +7,10 @@ import { METRICS_NAMESPACE, ReconcilerMetric } from '../../../src/names';
 import { cleanUpAssemblies, exampleConfig, synthStack } from '../../support/synth';
 
 /*
- * The alarms an operator needs, on the metrics the loop publishes (namespace Ec2Failover, dimensions
- * service and cluster, plus group or node where the metric is per group or node), each wired to the
- * alarm topic and documented in docs/deploy.md.
+ * The alarms an operator needs, always on, and the detailed ones on request, on the metrics the loop
+ * publishes (namespace Ec2Failover, dimensions service and cluster, plus group or node where the
+ * metric is per group or node) and the functions' own, each wired to the alarm topic and
+ * documented in docs/deploy.md.
  */
 
 afterAll(() => {
@@ -39,38 +40,35 @@ function threeNodes(): ClusterConfigInput {
 }
 
 describe('control-plane alarms', () => {
-  it('alarm on any reconcile error and any authorization failure, per cluster', () => {
+  it('alarm on any authorization failure and any ERROR the reconciler logs, per cluster; on failed ticks only with the detailed alarms', () => {
     // Act
     const { template } = synthStack();
+    const detailed = synthStack(undefined, { detailedAlarms: true }).template;
 
     // Assess
-    for (const metricName of [ReconcilerMetric.reconcileErrors, ReconcilerMetric.authorizationFailures]) {
-      expect(alarmsOn(template, metricName), metricName).toEqual([
-        expect.objectContaining({
-          Dimensions: dimensions(),
-          Statistic: 'Sum',
-          Threshold: 1,
-          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-          EvaluationPeriods: 1,
-          TreatMissingData: 'notBreaching',
-        }),
-      ]);
-    }
+    const perCluster = expect.objectContaining({ Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 1, TreatMissingData: 'notBreaching' });
+    expect(alarmsOn(template, ReconcilerMetric.authorizationFailures)).toEqual([expect.objectContaining({ Dimensions: dimensions() })]);
+    expect(alarmsOn(template, ReconcilerMetric.authorizationFailures)).toEqual([perCluster]);
+    expect(alarmsOn(template, ReconcilerMetric.errorLogs)).toEqual([perCluster]);
+    expect(alarmsOn(template, ReconcilerMetric.reconcileErrors)).toEqual([]);
+    expect(alarmsOn(detailed, ReconcilerMetric.reconcileErrors)).toEqual([expect.objectContaining({ Dimensions: dimensions() })]);
   });
 
-  it('alarm per group when it has no healthy member, failed over, or a repair failed', () => {
+  it('alarm per group when it has no healthy member, failed over, or a repair failed, only with the detailed alarms', () => {
     // Act
-    const { template } = synthStack();
+    const { template } = synthStack(undefined, { detailedAlarms: true });
+    const always = synthStack().template;
 
     // Assess
     for (const metricName of [ReconcilerMetric.noHealthyMember, ReconcilerMetric.failovers, ReconcilerMetric.repairFailures]) {
       const alarms = alarmsOn(template, metricName);
       expect(alarms.map((a) => a.Dimensions), metricName).toEqual([dimensions({ group: 'db' }), dimensions({ group: 'web-eip' })]);
       for (const alarm of alarms) expect(alarm).toMatchObject({ Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+      expect(alarmsOn(always, metricName), metricName).toEqual([]);
     }
   });
 
-  it("alarm per node when its heartbeat is older than missedBeats × intervalSeconds", () => {
+  it('alarm per node when its heartbeat is missedBeats × intervalSeconds old (the age is published only then)', () => {
     // Act
     const { template } = synthStack(threeNodes());
 
@@ -78,35 +76,38 @@ describe('control-plane alarms', () => {
     const alarms = alarmsOn(template, ReconcilerMetric.heartbeatAgeSeconds);
     expect(alarms.map((a) => a.Dimensions)).toEqual(['node1', 'node2', 'node3'].map((node) => dimensions({ node })));
     for (const alarm of alarms) {
-      expect(alarm).toMatchObject({ Statistic: 'Maximum', Threshold: 8, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching' });
+      expect(alarm).toMatchObject({ Statistic: 'Maximum', Threshold: 8, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
     }
   });
 
-  it('alarm when the reconciler ticks less than half as often as it should, missing data counting', () => {
+  it('alarm when no reconciler run starts for 3 minutes, missing data counting, and when a run fails, on the function\'s own metrics', () => {
     // Act
     const { template } = synthStack();
 
     // Assess
-    expect(alarmsOn(template, ReconcilerMetric.ticks)).toEqual([
-      expect.objectContaining({
-        Dimensions: dimensions(),
-        Statistic: 'Sum',
-        Period: 300,
-        Threshold: 150,
-        ComparisonOperator: 'LessThanThreshold',
-        TreatMissingData: 'breaching',
-      }),
-    ]);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Invocations',
+      Statistic: 'Sum',
+      EvaluationPeriods: 3,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^ControlPlaneReconcilerFunction') } }],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^ControlPlaneReconcilerFunction') } }] });
+    expect(alarmsOn(template, ReconcilerMetric.ticks)).toEqual([]);
   });
 
-  it('send every alarm to the alarm topic', () => {
+  it('send every alarm to the alarm topic: 5 always-on and one per node, 4 and 3 per group more when detailed', () => {
     // Act
     const { template } = synthStack();
+    const detailed = synthStack(undefined, { detailedAlarms: true }).template;
 
     // Assess
     const [topic] = Object.keys(template.findResources('AWS::SNS::Topic'));
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms.length).toBe(18);
+    expect(alarms.length).toBe(7);
+    expect(Object.keys(detailed.findResources('AWS::CloudWatch::Alarm')).length).toBe(17);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmDescription: Match.stringLikeRegexp('no healthy member') });
   });
@@ -119,7 +120,7 @@ describe('docs/deploy.md alarms', () => {
     const table = docs.split('## Alarms and dashboard')[1]?.split('\n## ')[0] ?? '';
 
     // Act
-    const { stack } = synthStack();
+    const { stack } = synthStack(undefined, { detailedAlarms: true });
 
     // Assess
     const firstCells = table.split('\n').filter((line) => line.startsWith('| `')).map((line) => line.split('|')[1] ?? '');

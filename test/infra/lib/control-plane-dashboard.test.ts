@@ -22,12 +22,12 @@ function dashboardBody(template: ReturnType<typeof synthStack>['template']): str
 }
 
 describe('control-plane dashboard', () => {
-  it('draws failovers, failover time, heartbeat age per node and API errors by class', () => {
+  it('draws failovers, failover time, heartbeat age of silent nodes and API errors by class', () => {
     // Act
     const body = dashboardBody(synthStack(undefined, { dashboard: true }).template);
 
     // Assess
-    for (const title of ['Failovers per group', 'Failover time per group (s)', 'Heartbeat age per node (s)', 'EC2 errors by class', 'DynamoDB errors by class']) {
+    for (const title of ['Failovers per group', 'Failover time per group (s)', 'Heartbeat age of silent nodes (s)', 'EC2 errors by class', 'DynamoDB errors by class']) {
       expect(body, title).toContain(`"title":"${title}"`);
     }
     for (const metric of ['Failovers', 'FailoverSeconds', 'HeartbeatAgeSeconds', 'Ec2Errors', 'DynamoDbErrors']) {

@@ -8,6 +8,7 @@ import { clusterTables } from '../../../src/names';
 import type { ClusterConfigInput } from '../../../src/core/config';
 import { CLUSTER_TAG_KEY } from '../../../lib/cluster-tag';
 import { allPolicyStatements, asList, buildStack, cleanUpAssemblies, exampleConfig, synthStack, testApp } from '../../support/synth';
+import { renderIntrinsics } from '../../../lib/policy-text';
 
 /*
  * The control-plane construct as CloudFormation: tables from the schema module, arm64 Node.js 22
@@ -37,7 +38,7 @@ const READ_ONLY_EC2 = /^ec2:Describe/;
 describe('Ec2FailoverControlPlane tables', () => {
   it('creates the three tables of the schema module: keys, on-demand, PITR, TTL, retained', () => {
     // Act
-    const { template } = synthStack();
+    const { template } = synthStack(undefined, { tableCapacity: 'on-demand' });
 
     // Assess
     template.resourceCountIs('AWS::DynamoDB::Table', 3);
@@ -58,18 +59,32 @@ describe('Ec2FailoverControlPlane tables', () => {
     }
   });
 
-  it('provisions the resources and heartbeats tables from the config when asked, and keeps the history on demand', () => {
+  it('provisions the resources and heartbeats tables by default for on-demand runs, at the steady load rounded up plus one unit, and keeps the history on demand', () => {
     // Act
-    const { template } = synthStack(undefined, { tableCapacity: 'provisioned' });
+    const { template } = synthStack();
 
     // Assess
+    // Resources: 2 nodes × 2 RRU/s of Scans and the runs' ~0.1 → 6 RCU; ~0.07 WRU/s → 2 WCU. Heartbeats: ~1 RRU/s → 3 RCU; 2 WRU/s → 3 WCU.
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       TableName: 'prod-db-resources',
       BillingMode: Match.absent(),
-      ProvisionedThroughput: { ReadCapacityUnits: 15, WriteCapacityUnits: 3 },
+      ProvisionedThroughput: { ReadCapacityUnits: 6, WriteCapacityUnits: 2 },
     });
-    template.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'prod-db-heartbeats', ProvisionedThroughput: { ReadCapacityUnits: 3, WriteCapacityUnits: 4 } });
+    template.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'prod-db-heartbeats', ProvisionedThroughput: { ReadCapacityUnits: 3, WriteCapacityUnits: 3 } });
     template.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'prod-db-history', BillingMode: 'PAY_PER_REQUEST' });
+  });
+
+  it('keeps resident runs on demand unless provisioned is asked, then sizes for every overlapping run with × 1.5 headroom', () => {
+    // Act
+    const resident = synthStack(undefined, { runShape: 'resident' }).template;
+    const provisioned = synthStack(undefined, { runShape: 'resident', tableCapacity: 'provisioned' }).template;
+
+    // Assess
+    resident.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'prod-db-resources', BillingMode: 'PAY_PER_REQUEST' });
+    resident.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'prod-db-heartbeats', BillingMode: 'PAY_PER_REQUEST' });
+    // Resources: 2 + 3 standby + 2 × 2 RRU/s → 9 × 1.5 + 1 = 15 RCU; 1.2 WRU/s → 3 WCU. Heartbeats: 2 RRU/s → 4 RCU; 2 WRU/s → 4 WCU.
+    provisioned.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'prod-db-resources', ProvisionedThroughput: { ReadCapacityUnits: 15, WriteCapacityUnits: 3 } });
+    provisioned.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'prod-db-heartbeats', ProvisionedThroughput: { ReadCapacityUnits: 4, WriteCapacityUnits: 4 } });
   });
 
   it('refuses a table capacity mode it does not know, with a coded error', () => {
@@ -259,21 +274,66 @@ describe('Ec2FailoverControlPlane spec apply, alarms and dashboard', () => {
     expect(apply?.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/Tablesresources/), expect.stringMatching(/Tablesheartbeats/), expect.stringMatching(/Tableshistory/)]));
   });
 
-  it('alarms into an encrypted topic, and draws a dashboard only when asked', () => {
+  it('alarms into a topic encrypted with a key of its own only when asked, and draws a dashboard only when asked', () => {
     // Act
-    const { template } = synthStack(undefined, { dashboard: true });
-    const withoutDashboard = synthStack().template;
+    const { template } = synthStack(undefined, { dashboard: true, alarmTopicKey: true });
+    const defaults = synthStack().template;
 
     // Assess
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
-    // 9 per cluster, 3 per group (2 groups), 1 per node (2 nodes): see control-plane-alarms.test.ts.
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 18);
+    defaults.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.absent() });
+    defaults.resourceCountIs('AWS::KMS::Key', 0);
+    // 5 per cluster, 1 per node (2 nodes): see control-plane-alarms.test.ts.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Invocations', ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' });
     template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.level = "ERROR" }' });
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
-    withoutDashboard.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
-    withoutDashboard.resourceCountIs('AWS::CloudWatch::Alarm', 18);
+    defaults.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+    defaults.resourceCountIs('AWS::CloudWatch::Alarm', 7);
+  });
+});
+
+/** The statements that let the agents and the events function invoke a function (the provider framework's own aside). */
+function wakeStatements(template: Parameters<typeof allPolicyStatements>[0]) {
+  return allPolicyStatements(template).filter(({ owner, statement }) => /^ControlPlane(AgentPolicy|EventsRole)/.test(owner) && asList(statement.Action).includes('lambda:InvokeFunction'));
+}
+
+describe('Ec2FailoverControlPlane run shape', () => {
+  it('names an on-demand reconciler for its wakes, tells it its shape, and lets the events function wake it', () => {
+    // Act
+    const { template } = synthStack();
+
+    // Assess
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'prod-db-reconciler',
+      Environment: { Variables: Match.objectLike({ EC2F_RUN_SHAPE: 'on-demand', EC2F_SCHEDULE_SECONDS: '60', CLUSTER_NAME: 'prod-db' }) },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ EC2F_RECONCILER_FUNCTION: 'prod-db-reconciler' }) } });
+    const invokes = wakeStatements(template);
+    const rendered = invokes.map(({ statement }) => renderIntrinsics(statement.Resource, { partition: 'aws', region: 'us-east-1', accountId: '123456789012', urlSuffix: 'amazonaws.com' }));
+    expect(rendered).toEqual(['arn:aws:lambda:us-east-1:123456789012:function:prod-db-reconciler', 'arn:aws:lambda:us-east-1:123456789012:function:prod-db-reconciler']);
+    expect(invokes.map(({ owner }) => owner).sort()).toEqual([expect.stringMatching(/^ControlPlaneAgentPolicy/), expect.stringMatching(/^ControlPlaneEventsRoleDefaultPolicy/)]);
+  });
+
+  it('leaves a resident reconciler unnamed and unwoken, still telling it its shape', () => {
+    // Act
+    const { template } = synthStack(undefined, { runShape: 'resident' });
+
+    // Assess
+    template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: Match.absent(), Environment: { Variables: Match.objectLike({ EC2F_RUN_SHAPE: 'resident' }) } });
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+      expect(fn.Properties.Environment?.Variables?.EC2F_RECONCILER_FUNCTION).toBeUndefined();
+    }
+    expect(wakeStatements(template)).toEqual([]);
+  });
+
+  it('refuses a run shape it does not know, with a coded error', () => {
+    // Act
+    const build = () => synthStack(undefined, { runShape: 'always' as 'resident' });
+
+    // Assess
+    expect(build).toThrow(/^EC2F-K009 runShape: expected on-demand or resident, not always/);
   });
 });
 

@@ -191,9 +191,9 @@ describe('control-plane table access', () => {
 });
 
 describe('alarm topic key', () => {
-  it('lets CloudWatch use the key only for alarms of this account', () => {
+  it('lets CloudWatch use the key, when asked for, only for alarms of this account', () => {
     // Act
-    const { template } = synthStack();
+    const { template } = synthStack(undefined, { alarmTopicKey: true });
 
     // Assess
     template.hasResourceProperties('AWS::KMS::Key', {
@@ -227,7 +227,7 @@ describe('docs/deploy.md operator policy', () => {
     expect([exempted('resources'), exempted('heartbeats'), exempted('history')]).toEqual([true, false, false]);
   });
 
-  it('grants what the CLI calls: reads for status and history, the writes of switchover, maintenance and init', () => {
+  it('grants what the CLI calls: reads for status and history, the writes of switchover, maintenance and init, the wake of the reconciler', () => {
     // Assess
     const actions = policy.Statement.flatMap((s) => asList(s.Action)).sort();
     expect([...new Set(actions)]).toEqual([
@@ -238,7 +238,9 @@ describe('docs/deploy.md operator policy', () => {
       'dynamodb:Query',
       'dynamodb:Scan',
       'dynamodb:UpdateItem',
+      'lambda:InvokeFunction',
     ]);
+    expect(policy.Statement.find((s) => s.Sid === 'WakeReconciler')?.Resource).toBe('arn:aws:lambda:<region>:<account>:function:<cluster>-reconciler');
   });
 });
 

@@ -29,6 +29,7 @@ describe('parseAgentConfig', () => {
       checks: [],
       hooks: { mode: 'after', ipCommand: ['ip'], ipTimeoutSeconds: 10, activateRetrySeconds: 30 },
       selfFencing: { enabled: false, leaseSeconds: 10 },
+      wake: true,
     });
   });
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { recordTick, type MetricDimension, type MetricsSink } from '../../../src/core/loop-metrics';
+import { recordRun, recordTick, type MetricDimension, type MetricsSink } from '../../../src/core/loop-metrics';
 import { SimWorld } from '../../../src/sim/sim-world';
 import { clusterSpec } from '../../fixtures/specs';
 
-/* The figures a tick records, from a failover and a drift repair in the in-memory world. */
+/* The figures a tick and a run record, from a failover and a drift repair in the in-memory world; nothing from a steady one. */
 
 function recorder() {
   const points: { name: string; value: number; dimension?: MetricDimension }[] = [];
@@ -23,7 +23,7 @@ async function recordedRun(world: SimWorld, seconds: number, sink: MetricsSink) 
 }
 
 describe('recordTick', () => {
-  it('counts a failover and how long it took per group, heartbeat age per node, and ticks', async () => {
+  it('counts a failover and how long it took per group, and the heartbeat age of the silent node only', async () => {
     // Prepare
     const world = new SimWorld(clusterSpec());
     await world.run(3);
@@ -38,8 +38,27 @@ describe('recordTick', () => {
     const took = points.find((p) => p.name === 'FailoverSeconds');
     expect(took?.dimension).toEqual({ name: 'group', value: 'app' });
     expect(took!.value).toBeGreaterThanOrEqual(0);
-    expect(points.some((p) => p.name === 'HeartbeatAgeSeconds' && p.dimension?.value === 'node1' && p.value > 3)).toBe(true);
-    expect(points.filter((p) => p.name === 'ReconcileTicks').length).toBe(6);
+    const ages = points.filter((p) => p.name === 'HeartbeatAgeSeconds');
+    expect(ages.some((p) => p.dimension?.value === 'node1' && p.value > 3)).toBe(true);
+    expect(ages.every((p) => p.dimension?.value === 'node1' && p.value >= 3)).toBe(true);
+    expect(points.filter((p) => p.name === 'ReconcileTicks')).toEqual([]);
+  });
+
+  it('records nothing for steady ticks, and a run\'s transitions only when it made some', async () => {
+    // Prepare
+    const world = new SimWorld(clusterSpec());
+    await world.run(3);
+    const { sink, points } = recorder();
+
+    // Act
+    await recordedRun(world, 5, sink);
+    recordRun(sink, { transitions: 0 });
+    const quiet = [...points];
+    recordRun(sink, { transitions: 2 });
+
+    // Assess
+    expect(quiet).toEqual([]);
+    expect(points).toEqual([{ name: 'Transitions', value: 2, dimension: undefined }]);
   });
 
   it('counts drift found and repaired', async () => {

@@ -160,9 +160,11 @@ export class ReconcileLoop {
     return { ticks, transitions, heldLease, stoppedBecause: steady ? 'steady' : options.signal.aborted ? 'aborted' : 'deadline' };
   }
 
-  /** No EC2 observation or action of this run still under way. */
+  /** No EC2 observation or action of this run still under way, and the newest observation judged (one may arrive after a tick's judgement). */
   private settledWork(): boolean {
-    return (!this.memory.acting || this.memory.acting.run.settled !== undefined) && (!this.memory.observing || this.memory.observing.settled !== undefined);
+    const { acting, observing, observation, judgedObservationAt } = this.memory;
+    if (acting && acting.run.settled === undefined) return false;
+    return !observing && observation !== undefined && observation.at === judgedObservationAt;
   }
 
   /** One attempt at the lease; on failure waits (at most a tick) and returns false. */

@@ -29,6 +29,8 @@ export interface ReconcileDeps {
 export interface ReconcileMemory {
   baselines: LivenessBaselines;
   observation?: CloudObservation | undefined;
+  /** When the observation the last judgement used was made: an observation that arrived after it is not judged yet. */
+  judgedObservationAt?: number | undefined;
   /** Instance states learned from events, newer than the last observation. */
   instanceEvents: Record<string, { state: InstanceState; at: number }>;
   alarmingNodes: Set<NodeId>;

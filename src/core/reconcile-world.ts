@@ -101,6 +101,7 @@ export function judge(world: StoredWorld, memory: ReconcileMemory, now: number):
     now,
   });
   memory.baselines = judged.baselines;
+  memory.judgedObservationAt = memory.observation?.at;
   return { health: judged.health, findings: judged.findings };
 }
 

@@ -409,6 +409,20 @@ describe('ReconcileLoop, on demand', () => {
     expect(summary.stoppedBecause).toBe('steady');
   });
 
+  it('judges what its last EC2 read found before it stops: an instance found stopped (its agent still beating, no event) is failed over', async () => {
+    // Prepare: node1's instance stops without an event reaching the loop; its agent beats on
+    const w = world();
+    await onDemandRun(w, 'scheduled');
+    w.cloud.instances.set('i-00000000000000001', 'stopped');
+
+    // Act
+    const { summary } = await onDemandRun(w, 'next');
+
+    // Assess
+    expect(w.state.statuses.get('vip')).toMatchObject({ owner: 'node2', phase: 'steady' });
+    expect(summary).toMatchObject({ stoppedBecause: 'steady', transitions: 1 });
+  });
+
   it('woken while the owner beats, changes nothing and stops', async () => {
     // Prepare
     const w = world();

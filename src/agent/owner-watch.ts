@@ -4,10 +4,11 @@ import { errorText } from '../core/logger';
 import type { ClusterSpec, GroupId, GroupStatus, NodeId } from '../core/model';
 import type { AgentLogger } from './agent-logger';
 import { groupsOfNode } from './group-bindings';
+import { OWNER_LOOKS_PER_INTERVAL as LOOKS_PER_INTERVAL } from '../core/config-rules';
 
 /*
  * A standby watches the owner of each group it stands by in: it reads the owner's heartbeat
- * every half interval and, when the owner's sequence has not advanced for more than one and a
+ * every quarter interval and, when the owner's sequence has not advanced for more than one and a
  * half intervals, wakes the reconciler (`owner-silent`) at most once per missed-beat window.
  * The reconciler then judges on its own reads; the wake only spares it the wait for its next
  * scheduled run.
@@ -88,12 +89,16 @@ export class OwnerWatch {
     this.clock = options.clock ?? (() => performance.now());
   }
 
-  /** Looks every half interval until `signal` aborts. */
+  /**
+   * Looks every quarter interval until `signal` aborts: the wake then comes at most a quarter
+   * beat after the silence passes a beat and a half, soon enough for the reconciler to judge the
+   * owner a window after its last beat.
+   */
   async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       const started = this.clock();
       await this.poll();
-      await abortableSleep(this.options.timing().intervalMs / 2 - (this.clock() - started), signal);
+      await abortableSleep(this.options.timing().intervalMs / LOOKS_PER_INTERVAL - (this.clock() - started), signal);
     }
   }
 

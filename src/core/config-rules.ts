@@ -13,3 +13,6 @@ export const AWS_REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
 export const DEFAULT_API_CALL_TIMEOUT_SECONDS = 3;
 /** Ticks when the config says nothing (`defaults.checkIntervalSeconds`). */
 export const DEFAULT_CHECK_INTERVAL_SECONDS = 1;
+
+/** How many times a heartbeat interval a standby's agent reads its owner's heartbeat (src/agent/owner-watch.ts; the cost estimate counts the reads). */
+export const OWNER_LOOKS_PER_INTERVAL = 4;

@@ -1,4 +1,5 @@
 import { verdictRefreshMs } from '../core/verdict-age';
+import { OWNER_LOOKS_PER_INTERVAL as LOOKS_PER_INTERVAL } from '../core/config-rules';
 import type { ClusterSpec } from '../core/model';
 import { heartbeatsTableName, historyTableName, resourcesTableName } from '../names';
 import { costLine, type CostLine } from './cost-line';
@@ -17,7 +18,7 @@ import type { UsageAssumptions } from './usage-assumptions';
  *               and an acquisition and a release per run; the verdicts item on every change of a
  *               verdict and every verdictRefreshMs (5 s at the defaults) while a run ticks;
  *   heartbeats: the holder's Scan per tick; one PutItem per node and heartbeat; each standby
- *               node's GetItem of its owner's heartbeat every half interval;
+ *               node's GetItem of its owner's heartbeat every quarter interval;
  *   history:    written only on transitions (none in a steady month).
  * A table the template bills by provisioned capacity is priced by its capacity-hours instead.
  */
@@ -92,8 +93,8 @@ export function heartbeatsUsage(spec: ClusterSpec, shape: SteadyShape, usage: Us
     {
       item: 'standby agents\' owner reads',
       kind: 'read',
-      units: pairs * ownerRead * (usage.monthSeconds / (interval / 2)),
-      basis: `${pairs} standby node${pairs === 1 ? '' : 's'} × 1 eventually consistent GetItem (${ownerRead} RRU) of the owner's heartbeat per ${interval / 2} s`,
+      units: pairs * ownerRead * (usage.monthSeconds / (interval / LOOKS_PER_INTERVAL)),
+      basis: `${pairs} standby node${pairs === 1 ? '' : 's'} × 1 eventually consistent GetItem (${ownerRead} RRU) of the owner's heartbeat per ${interval / LOOKS_PER_INTERVAL} s`,
     },
     { item: 'heartbeats', kind: 'write', units: spec.nodes.length * writeUnits(usage.heartbeatItemKb) * (usage.monthSeconds / interval), basis: `${spec.nodes.length} nodes × 1 PutItem per ${interval} s` },
   ];

@@ -80,9 +80,9 @@ describe('cost estimate of the synthesized stack', () => {
     // Assess
     expect(line(estimate, /^prod-db-resources: read capacity$/)).toMatchObject({ quantity: 6 * 720 });
     expect(line(estimate, /^prod-db-resources: write capacity$/)).toMatchObject({ quantity: 2 * 720 });
-    expect(line(estimate, /^prod-db-heartbeats: read capacity$/)).toMatchObject({ quantity: 3 * 720 });
+    expect(line(estimate, /^prod-db-heartbeats: read capacity$/)).toMatchObject({ quantity: 4 * 720 });
     expect(line(resident, /^prod-db-resources: read capacity$/)).toMatchObject({ quantity: 15 * 720 });
-    expect(line(resident, /^prod-db-heartbeats: read capacity$/)).toMatchObject({ quantity: 4 * 720 });
+    expect(line(resident, /^prod-db-heartbeats: read capacity$/)).toMatchObject({ quantity: 6 * 720 });
     expect(line(estimate, /^prod-db-history: history entries$/).monthlyUsd).toBe(0);
     expect(dynamo(estimate)).toBeLessThan(dynamo(onDemandTables) * 0.65);
     expect(estimate.options.find((o) => o.name.startsWith('tableCapacity on-demand'))?.monthlyUsdWhenOn).toBeCloseTo(dynamo(onDemandTables), 6);

@@ -64,13 +64,13 @@ describe('Ec2FailoverControlPlane tables', () => {
     const { template } = synthStack();
 
     // Assess
-    // Resources: 2 nodes × 2 RRU/s of Scans and the runs' ~0.1 → 6 RCU; ~0.07 WRU/s → 2 WCU. Heartbeats: ~1 RRU/s → 3 RCU; 2 WRU/s → 3 WCU.
+    // Resources: 2 nodes × 2 RRU/s of Scans and the runs' ~0.1 → 6 RCU; ~0.07 WRU/s → 2 WCU. Heartbeats: the standby's reads of its owner's beat, 0.5 RRU 4 times a second, and the runs' Scans, ~2 RRU/s → 4 RCU; 2 WRU/s → 3 WCU.
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       TableName: 'prod-db-resources',
       BillingMode: Match.absent(),
       ProvisionedThroughput: { ReadCapacityUnits: 6, WriteCapacityUnits: 2 },
     });
-    template.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'prod-db-heartbeats', ProvisionedThroughput: { ReadCapacityUnits: 3, WriteCapacityUnits: 3 } });
+    template.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'prod-db-heartbeats', ProvisionedThroughput: { ReadCapacityUnits: 4, WriteCapacityUnits: 3 } });
     template.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'prod-db-history', BillingMode: 'PAY_PER_REQUEST' });
   });
 
@@ -82,9 +82,9 @@ describe('Ec2FailoverControlPlane tables', () => {
     // Assess
     resident.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'prod-db-resources', BillingMode: 'PAY_PER_REQUEST' });
     resident.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'prod-db-heartbeats', BillingMode: 'PAY_PER_REQUEST' });
-    // Resources: 2 + 3 standby + 2 × 2 RRU/s → 9 × 1.5 + 1 = 15 RCU; 1.2 WRU/s → 3 WCU. Heartbeats: 2 RRU/s → 4 RCU; 2 WRU/s → 4 WCU.
+    // Resources: 2 + 3 standby + 2 × 2 RRU/s → 9 × 1.5 + 1 = 15 RCU; 1.2 WRU/s → 3 WCU. Heartbeats: 1 RRU/s of Scans and the standby's 2 RRU/s → 3 × 1.5 + 1 = 6 RCU; 2 WRU/s → 4 WCU.
     provisioned.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'prod-db-resources', ProvisionedThroughput: { ReadCapacityUnits: 15, WriteCapacityUnits: 3 } });
-    provisioned.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'prod-db-heartbeats', ProvisionedThroughput: { ReadCapacityUnits: 4, WriteCapacityUnits: 4 } });
+    provisioned.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'prod-db-heartbeats', ProvisionedThroughput: { ReadCapacityUnits: 6, WriteCapacityUnits: 4 } });
   });
 
   it('refuses a table capacity mode it does not know, with a coded error', () => {

@@ -8,7 +8,7 @@ import { parseClusterConfig } from '../../../src/core/config';
 import { initialStatus, type GroupStatus } from '../../../src/core/model';
 
 /*
- * The owner watch on a fake clock: the owner's sequence as a function of time, a look every half
+ * The owner watch on a fake clock: the owner's sequence as a function of time, a look every quarter
  * interval, and the wakes that reach Lambda (a real waker over a mocked client).
  */
 
@@ -68,9 +68,9 @@ function world(options: { owner?: string; me?: string; stallAt?: number; malform
     log: silentAgentLogger,
     clock: () => now.ms,
   });
-  /** A look every half interval up to `untilMs`. */
+  /** A look every quarter interval up to `untilMs`. */
   const lookUntil = async (untilMs: number) => {
-    for (; now.ms <= untilMs; now.ms += INTERVAL_MS / 2) {
+    for (; now.ms <= untilMs; now.ms += INTERVAL_MS / 4) {
       await watch.poll();
       await waker.settled();
     }
@@ -123,7 +123,7 @@ describe('OwnerWatch', () => {
     await lookUntil(20_000);
 
     // Assess
-    expect(beats.reads).toBe(41);
+    expect(beats.reads).toBe(81);
     expect(wokenAt).toEqual([]);
   });
 
@@ -164,7 +164,7 @@ describe('OwnerWatch', () => {
     expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
   });
 
-  it('looks every half interval while it runs', async () => {
+  it('looks every quarter interval while it runs', async () => {
     // Prepare
     vi.useFakeTimers();
     const { beats, watch } = world();
@@ -177,6 +177,6 @@ describe('OwnerWatch', () => {
     await running;
 
     // Assess
-    expect(beats.reads).toBe(5);
+    expect(beats.reads).toBe(10);
   });
 });

@@ -93,8 +93,8 @@ describe('estimateCost, on-demand runs', () => {
     expect(line(onDemandTables, 'prod-db-resources: lease acquisitions and releases')).toMatchObject({ quantity: 2 * 43_400 });
     expect(line(onDemandTables, 'prod-db-resources: verdicts')).toMatchObject({ quantity: 43_200 + 200 * 2 });
     expect(onDemandTables.lines.some((l) => /standby runs/.test(l.item))).toBe(false);
-    // One standby node (node2, of both groups) reads node1's heartbeat, 0.5 RRU every 0.5 s.
-    expect(line(onDemandTables, 'prod-db-heartbeats: standby agents\' owner reads')).toMatchObject({ quantity: 0.5 * 2 * 2_592_000 });
+    // One standby node (node2, of both groups) reads node1's heartbeat, 0.5 RRU every 0.25 s.
+    expect(line(onDemandTables, 'prod-db-heartbeats: standby agents\' owner reads')).toMatchObject({ quantity: 0.5 * 4 * 2_592_000 });
   });
 
   it('shows the detailed alarms and the topic key as options, off, with their price', () => {

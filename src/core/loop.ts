@@ -147,6 +147,8 @@ export class ReconcileLoop {
           steady = true;
           break;
         }
+        // An on-demand run judges an observation that came in after its tick's judgement at once, rather than a tick later.
+        if (options.shape === 'on-demand' && this.observationUnjudged()) continue;
         const wait = Math.min(Math.min(tickStart + this.intervalMs(), this.silenceDeadline()) - this.deps.clock(), this.timeLeft());
         if (wait > 0) await this.sleep(wait, this.wake.signal);
       }
@@ -158,6 +160,12 @@ export class ReconcileLoop {
       await this.recording;
     }
     return { ticks, transitions, heldLease, stoppedBecause: steady ? 'steady' : options.signal.aborted ? 'aborted' : 'deadline' };
+  }
+
+  /** An observation finished and is in memory, but no judgement has used it yet. */
+  private observationUnjudged(): boolean {
+    const { observing, observation, judgedObservationAt } = this.memory;
+    return !observing && observation !== undefined && observation.at !== judgedObservationAt;
   }
 
   /** No EC2 observation or action of this run still under way, and the newest observation judged (one may arrive after a tick's judgement). */

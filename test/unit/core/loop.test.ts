@@ -430,10 +430,11 @@ describe('ReconcileLoop, on demand', () => {
     await pass(40 * TICK_MS);
 
     // Act
-    const { summary } = await onDemandRun(w, 'woken');
+    const { summary, took } = await onDemandRun(w, 'woken');
 
-    // Assess
+    // Assess: one tick, and its EC2 read judged at once rather than a tick later
     expect(summary.stoppedBecause).toBe('steady');
+    expect(took).toBeLessThan(TICK_MS);
     expect(summary.transitions).toBe(0);
     expect(w.state.statuses.get('vip')).toMatchObject({ owner: 'node1', epoch: 1 });
   });

@@ -28,8 +28,9 @@ export interface UsageAssumptions {
   readonly logBytesPerRun: number;
   /**
    * Billed seconds of a steady `on-demand` run: start, the lease, a tick that reads EC2 and finds
-   * every group steady, the release. `npm run bench -- --only footprint` measures 0.11 s (p50,
-   * 0.15 s max, one tick each) for the local world's controller on this machine; on Lambda at
+   * every group steady, the release. `npm run bench -- --only footprint` measures 0.125 s
+   * (p50, 0.17 s max: a tick and an immediate look at its EC2 read) for the local world's
+   * controller on this machine; on Lambda at
    * 256 MB (0.145 vCPU) with real AWS round trips a run takes longer, so 2 s is assumed.
    */
   readonly steadyRunSeconds: number;

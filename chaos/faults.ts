@@ -44,12 +44,15 @@ async function currentOwner(ctx: FaultContext): Promise<NodeName> {
 
 async function resolveNode(ctx: FaultContext, target: FaultStep['target']): Promise<NodeName> {
   const owner = await currentOwner(ctx);
-  return target === 'standby' ? other(owner) : owner;
+  const node = target === 'standby' ? other(owner) : owner;
+  await ctx.fleet.settled(node);
+  return node;
 }
 
 async function leader(ctx: FaultContext): Promise<string> {
-  const name = ctx.fleet.controllerOf(await readLeaseHolder(ctx.world, ctx.cluster));
-  return name ?? [...ctx.fleet.controllers.keys()][0]!;
+  const name = ctx.fleet.controllerOf(await readLeaseHolder(ctx.world, ctx.cluster)) ?? [...ctx.fleet.controllers.keys()][0]!;
+  await ctx.fleet.settled(name);
+  return name;
 }
 
 /** EC2 fault rules in force, by step: a rule ends without cutting short another that overlaps it. */
@@ -126,17 +129,18 @@ export async function injectFault(ctx: FaultContext, fault: FaultStep): Promise<
     case 'controller-freeze-after-commit': {
       // The owner's agent dies; the leader commits the failover and is killed or frozen on its
       // "ownership changed" line, before (or while) it acts. The other controller finishes the job.
-      const name = await leader(ctx);
-      const controller = fleet.controllers.get(name)!;
-      const from = controller.lines.length;
+      // Runs are on demand: whichever controller's run the wake starts commits, so the one that logs the commit is stopped.
+      const watched = [...fleet.controllers.entries()].map(([who, process]) => ({ who, process, from: process.lines.length }));
       const owner = await currentOwner(ctx);
+      await fleet.settled(owner);
       await fleet.kill(owner);
       let note = 'no commit seen';
+      let name = await leader(ctx);
       try {
-        await controller.waitFor((l) => l.message === OWNERSHIP_CHANGED_MESSAGE, 10_000, from);
+        name = await Promise.any(watched.map(async ({ who, process, from }) => (await process.waitFor((l) => l.message === OWNERSHIP_CHANGED_MESSAGE, 10_000, from), who)));
         note = 'stopped on its commit';
       } catch {
-        // No commit (no healthy standby, say): the controller is stopped anyway.
+        // No commit (no healthy standby, say): the leader is stopped anyway.
       }
       if (fault.kind === 'controller-kill-after-commit') {
         await fleet.kill(name);

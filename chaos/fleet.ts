@@ -55,6 +55,11 @@ export class Fleet {
   /** Each controller's wake port, kept across its restarts. */
   private readonly wakePorts = new Map<string, number>();
   private wakeRelay: WakeRelay | undefined;
+  /**
+   * Processes being started, by name: a fault that lands on one first lets it finish starting
+   * (killing a process before it is up tests the harness, not the product, and fails its start).
+   */
+  private readonly starting = new Map<string, Promise<unknown>>();
   private readonly hookScript: string;
 
   constructor(
@@ -117,7 +122,30 @@ export class Fleet {
     await Promise.all(NODES.map((node) => this.startAgent(node)));
   }
 
-  async startAgent(node: NodeName): Promise<void> {
+  startAgent(node: NodeName): Promise<void> {
+    return this.whileStarting(node, () => this.spawnAgent(node));
+  }
+
+  startController(name: string): Promise<LoggedProcess> {
+    return this.whileStarting(name, () => this.spawnController(name));
+  }
+
+  private async whileStarting<T>(who: string, start: () => Promise<T>): Promise<T> {
+    const started = start();
+    this.starting.set(who, started.catch(() => undefined));
+    try {
+      return await started;
+    } finally {
+      this.starting.delete(who);
+    }
+  }
+
+  /** Waits until `who` has finished starting, if it is starting. */
+  async settled(who: string): Promise<void> {
+    await this.starting.get(who);
+  }
+
+  private async spawnAgent(node: NodeName): Promise<void> {
     const env = { ...this.world.env, AWS_ENDPOINT_URL_LAMBDA: this.wakeRelay!.endpoint };
     const agent = LoggedProcess.spawnNode(node, [this.bundles.agent, '--config', join(this.dir, `${node}-agent.yaml`), '--imds-endpoint', this.imds.get(node)!.endpoint], env);
     this.agents.set(node, agent);
@@ -127,7 +155,7 @@ export class Fleet {
     this.note(node, 'ready');
   }
 
-  async startController(name: string): Promise<LoggedProcess> {
+  private async spawnController(name: string): Promise<LoggedProcess> {
     const holder = `${name}-${Date.now()}`;
     const port = this.wakePorts.get(name) ?? (await findFreePort());
     this.wakePorts.set(name, port);

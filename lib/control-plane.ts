@@ -43,7 +43,7 @@ export interface Ec2FailoverControlPlaneProps {
    * events function or an operator command wakes (an asynchronous Invoke of the function, named
    * `<cluster>-reconciler`), ticks until the cluster is steady and stops: a steady run is one
    * tick. `resident`: every run ticks until its deadline and the runs overlap, so one is
-   * always ticking (about $23 a month more at the defaults; `ec2-failover cost` shows
+   * always ticking (about $24 a month more at the defaults; `ec2-failover cost` shows
    * both). Checked, EC2F-K009.
    * @default 'on-demand'
    */

@@ -128,6 +128,7 @@ export class ReconcileLoop {
     let heldLease = false;
     let observed = false;
     let steady = false;
+    let relooked = false;
     try {
       while (!options.signal.aborted && this.timeLeft() > 0) {
         const tickStart = this.deps.clock();
@@ -147,8 +148,13 @@ export class ReconcileLoop {
           steady = true;
           break;
         }
-        // An on-demand run judges an observation that came in after its tick's judgement at once, rather than a tick later.
-        if (options.shape === 'on-demand' && this.observationUnjudged()) continue;
+        // An on-demand run judges an observation that came in after its tick's judgement at once, rather than a
+        // tick later; once between two waits, so EC2 answering fast (errors, say) never makes ticks back to back.
+        if (options.shape === 'on-demand' && !relooked && this.observationUnjudged()) {
+          relooked = true;
+          continue;
+        }
+        relooked = false;
         const wait = Math.min(Math.min(tickStart + this.intervalMs(), this.silenceDeadline()) - this.deps.clock(), this.timeLeft());
         if (wait > 0) await this.sleep(wait, this.wake.signal);
       }

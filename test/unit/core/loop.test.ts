@@ -423,6 +423,24 @@ describe('ReconcileLoop, on demand', () => {
     expect(summary).toMatchObject({ stoppedBecause: 'steady', transitions: 1 });
   });
 
+  it('keeps to a tick an interval while EC2 answers unknown at once, however often it reads it', async () => {
+    // Prepare: every read of EC2 answers "unknown" straight away, so the run never settles
+    const w = world();
+    for (const operation of ['describe-route-tables', 'describe-addresses', 'describe-instances', 'describe-network-interfaces', 'describe-vpcs'] as const) w.cloud.unknownRate.set(operation, 1);
+
+    // Act: a run allowed 1 s
+    let finished = false;
+    const running = new ReconcileLoop(w.deps, { holder: 'a', signal: new AbortController().signal, deadline: Date.now() + 1_100, stopMarginMs: 100, shape: 'on-demand' }).run();
+    void running.then(() => (finished = true));
+    await until(() => finished, 3_000);
+    const summary = await running;
+
+    // Assess: at most two looks a tick interval (the tick and one look at what it read), not back to back
+    expect(summary.stoppedBecause).toBe('deadline');
+    expect(summary.ticks).toBeGreaterThanOrEqual(1_000 / TICK_MS / 2);
+    expect(summary.ticks).toBeLessThanOrEqual(2 * (1_000 / TICK_MS) + 2);
+  });
+
   it('woken while the owner beats, changes nothing and stops', async () => {
     // Prepare
     const w = world();

@@ -2,7 +2,7 @@ import { DescribeAddressesCommand, DescribeRouteTablesCommand, type EC2Client } 
 import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sharedEc2Client } from '../../../../src/aws/ec2/client';
 import { dynamoDbClient } from '../../../../src/aws/dynamodb/client';
 import { DynamoHeartbeatStore } from '../../../../src/aws/dynamodb/heartbeat-store';
@@ -20,8 +20,9 @@ import { testDynamoDbClient, testDynamoDbEndpoint, uniqueTableName } from '../..
 /*
  * The reconciler Lambda handler, invoked as Lambda would (a context with a few seconds left),
  * against the local world: moto behind the fault proxy for EC2, DynamoDB Local for the state.
- * Intervals are scaled down (a beat and a tick every 0.2 s) so one short run sees the cluster
- * settle on node1, node1's heartbeats stop, and everything move to node2 before its deadline.
+ * Intervals are scaled down (a beat and a tick every 0.2 s) so one short resident run sees the
+ * cluster settle on node1, node1's heartbeats stop, and everything move to node2 before its
+ * deadline; then an on-demand run (the default shape) finds the cluster steady and stops at once.
  */
 
 const BEAT_MS = 200;
@@ -138,6 +139,7 @@ beforeAll(async () => {
     CLUSTER_NAME: cluster,
     EC2F_API_CALL_TIMEOUT_SECONDS: '1',
     POWERTOOLS_METRICS_NAMESPACE: 'Ec2FailoverTest',
+    EC2F_RUN_SHAPE: 'resident',
   };
   for (const [name, value] of Object.entries(environment)) {
     savedEnvironment.set(name, process.env[name]);
@@ -162,7 +164,7 @@ afterAll(async () => {
 });
 
 describe('reconciler Lambda handler', () => {
-  it('loops until its deadline and moves the routes and the Elastic IP to node2 when node1 stops beating', async () => {
+  it('resident, loops until its deadline and moves the routes and the Elastic IP to node2 when node1 stops beating', async () => {
     // Prepare: clients are built at module scope, so the handler is imported after the environment is set.
     const { handler } = (await import('../../../../lambdas/reconciler/handler')) as {
       handler: (event: unknown, context: Context) => Promise<LoopSummary>;
@@ -206,5 +208,31 @@ describe('reconciler Lambda handler', () => {
     const transitions = (await state.readHistory({ group: 'demo' })).filter((entry) => entry.kind === 'transition');
     expect(transitions.map((entry) => entry.message).join('\n')).toMatch(/node2/);
     expect(transitions.at(-1)?.epoch).toBe(status?.epoch);
+  });
+
+  it('on demand (the default shape), finds the cluster steady, stops at once and lets the lease go', async () => {
+    // Prepare: a fresh container of the function, built without EC2F_RUN_SHAPE; both agents beat
+    vi.resetModules();
+    delete process.env.EC2F_RUN_SHAPE;
+    const { handler } = (await import('../../../../lambdas/reconciler/handler')) as {
+      handler: (event: unknown, context: Context) => Promise<LoopSummary>;
+    };
+    const heartbeats = startHeartbeats([demo.ids.node1.instanceId, demo.ids.node2.instanceId]);
+    await new Promise((resolve) => setTimeout(resolve, 2 * BEAT_MS));
+    const started = Date.now();
+
+    // Act
+    let summary: LoopSummary;
+    try {
+      summary = await handler({ source: 'ec2-failover.wake', reason: 'agent-started', from: 'node1' }, lambdaContext('run-2', started + RUN_MS));
+    } finally {
+      await heartbeats.stopAll();
+    }
+
+    // Assess: stopped steady within a few ticks, not at its deadline; node2 keeps the group (intelligent switchback)
+    expect(summary).toMatchObject({ heldLease: true, stoppedBecause: 'steady', transitions: 0 });
+    expect(Date.now() - started).toBeLessThan(RUN_MS - STOP_MARGIN_MS);
+    expect(await new DynamoLeaseStore(documents, cluster).read()).toMatchObject({ holder: 'run-2', expiresAt: 0 });
+    expect((await new DynamoStateStore(documents, cluster).read()).statuses.get('demo')).toMatchObject({ owner: 'node2', phase: 'steady' });
   });
 });

@@ -55,6 +55,7 @@ export class Fleet {
   /** Each controller's wake port, kept across its restarts. */
   private readonly wakePorts = new Map<string, number>();
   private wakeRelay: WakeRelay | undefined;
+  private stopped = false;
   /**
    * Processes being started, by name: a fault that lands on one first lets it finish starting
    * (killing a process before it is up tests the harness, not the product, and fails its start).
@@ -131,6 +132,8 @@ export class Fleet {
   }
 
   private async whileStarting<T>(who: string, start: () => Promise<T>): Promise<T> {
+    // A fault still under way when its scenario ended (and the fleet was stopped) starts nothing more.
+    if (this.stopped) throw new Error(`${who} not started: the fleet is stopped`);
     const started = start();
     this.starting.set(who, started.catch(() => undefined));
     try {
@@ -204,6 +207,7 @@ export class Fleet {
 
   /** Everything at once with SIGKILL (a SIGTERM would make the agents leave and move ownership). */
   async stop(): Promise<void> {
+    this.stopped = true;
     const processes = [...this.all];
     for (const p of processes) if (this.frozen.has(p)) p.child.kill('SIGCONT');
     // Controllers first, so nothing acts on the agents' going.

@@ -46,22 +46,20 @@ export function readLambdaEnvironment(env: NodeJS.ProcessEnv = process.env): Lam
     );
   }
   const region = readLambdaRegion(env);
-  const timeoutText = env[LambdaEnvironmentVariable.apiCallTimeoutSeconds]?.trim();
-  const apiCallTimeoutSeconds = timeoutText ? Number(timeoutText) : DEFAULT_API_CALL_TIMEOUT_SECONDS;
-  if (!(apiCallTimeoutSeconds > 0) || !Number.isFinite(apiCallTimeoutSeconds)) {
-    throw new LambdaEnvironmentError(
-      `${LambdaEnvironmentVariable.apiCallTimeoutSeconds}="${timeoutText}" is not a positive number of seconds`,
-    );
-  }
-  return { clusterName, region, apiCallTimeoutSeconds, runShape: readRunShape(env), schedulePeriodSeconds: readPeriod(env) };
+  return {
+    clusterName,
+    region,
+    apiCallTimeoutSeconds: positiveSeconds(env, LambdaEnvironmentVariable.apiCallTimeoutSeconds, DEFAULT_API_CALL_TIMEOUT_SECONDS),
+    runShape: readRunShape(env),
+    schedulePeriodSeconds: positiveSeconds(env, LambdaEnvironmentVariable.schedulePeriodSeconds, 60),
+  };
 }
 
-function readPeriod(env: NodeJS.ProcessEnv): number {
-  const text = env[LambdaEnvironmentVariable.schedulePeriodSeconds]?.trim();
-  const seconds = text ? Number(text) : 60;
-  if (!(seconds > 0) || !Number.isFinite(seconds)) {
-    throw new LambdaEnvironmentError(`${LambdaEnvironmentVariable.schedulePeriodSeconds}="${text}" is not a positive number of seconds`);
-  }
+/** A positive number of seconds from `name`, or `fallback` when it is not set. */
+function positiveSeconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const text = env[name]?.trim();
+  const seconds = text ? Number(text) : fallback;
+  if (!(seconds > 0) || !Number.isFinite(seconds)) throw new LambdaEnvironmentError(`${name}="${text}" is not a positive number of seconds`);
   return seconds;
 }
 

@@ -146,7 +146,7 @@ function judgeLiveness(signals: HealthSignals, node: NodeSpec, heartbeat: Heartb
     };
     // Seen only now, but sent long ago: a dead node's last word, read by a run that just started.
     if (baseline.aliveAt !== undefined && now - baseline.aliveAt > failureWindowMs(spec)) {
-      return { heartbeat, baseline: { ...baseline, stableSince: undefined }, liveness: stalledLiveness(signals, baseline, now - baseline.aliveAt) };
+      return { heartbeat, baseline, liveness: stalledLiveness(signals, baseline, now - baseline.aliveAt) };
     }
     return { heartbeat, baseline, liveness: { state: 'healthy', reason: 'heartbeat advancing' } };
   }

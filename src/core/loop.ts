@@ -126,7 +126,6 @@ export class ReconcileLoop {
     let ticks = 0;
     let transitions = 0;
     let heldLease = false;
-    let observed = false;
     let steady = false;
     let relooked = false;
     try {
@@ -139,12 +138,11 @@ export class ReconcileLoop {
         if (report) {
           ticks += 1;
           transitions += report.transitions.length;
-          observed ||= report.observed;
         }
         if (!this.keeper.fence) continue;
         if ((await this.keeper.renew(this.ttlMs(), this.memory.baselines)) === 'lost') continue;
         if (this.pending.length > 0 && this.spec) continue;
-        if (options.shape === 'on-demand' && report && observed && this.settledWork() && isSteady(report, this.memory.baselines)) {
+        if (options.shape === 'on-demand' && report && this.settledWork() && isSteady(report, this.memory.baselines)) {
           steady = true;
           break;
         }
@@ -174,7 +172,10 @@ export class ReconcileLoop {
     return !observing && observation !== undefined && observation.at !== judgedObservationAt;
   }
 
-  /** No EC2 observation or action of this run still under way, and the newest observation judged (one may arrive after a tick's judgement). */
+  /**
+   * This run has read EC2 and judged its newest read (one may arrive after a tick's judgement),
+   * and no observation or action is still under way. The lease's acquisition clears the read.
+   */
   private settledWork(): boolean {
     const { acting, observing, observation, judgedObservationAt } = this.memory;
     if (acting && acting.run.settled === undefined) return false;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { ReconcilerWaker } from '../../aws/lambda/reconciler-wake';
 import { silentLogger } from '../../core/logger';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -48,6 +49,8 @@ export interface LocalCluster {
   controller: ManagedProcess | undefined;
   /** What each of the controller's runs did, as it logged it ("run finished"), oldest first. */
   readonly runs: ControllerRun[];
+  /** Why and by whom the controller was woken, as it logged it ("woken"), oldest first. */
+  readonly wakes: { readonly reason: string; readonly from: string }[];
   eniOf(node: NodeName): string;
   startAgent(node: NodeName): Promise<void>;
   killAgent(node: NodeName): Promise<void>;
@@ -61,6 +64,8 @@ export interface LocalCluster {
 }
 
 export interface ControllerRun {
+  /** When the run ended (ISO 8601, the log line's time). */
+  readonly time: string;
   readonly ticks: number;
   readonly transitions: number;
   readonly stoppedBecause: string;
@@ -135,6 +140,7 @@ async function startProcesses(cluster: LocalCluster, say: (line: string) => void
     cluster.env,
     (line) => {
       if (line.includes('"run finished"')) cluster.runs.push(JSON.parse(line) as ControllerRun);
+      if (line.includes('"woken"')) cluster.wakes.push(JSON.parse(line) as { reason: string; from: string });
     },
   );
   await Promise.all([waitForOutput(cluster.controller, 'controller started'), cluster.startAgent('node1'), cluster.startAgent('node2')]);
@@ -175,6 +181,7 @@ function assemble(
     agents,
     controller: undefined,
     runs: [],
+    wakes: [],
     eniOf: (node) => seed.ids[node].eniId,
     async startAgent(node) {
       const agent = await startProduct(node, bundles.cli, setupOf(node).args, env);
@@ -193,7 +200,6 @@ function assemble(
     },
     cli: (args) => runToEnd(bundles.cli, args, env),
     async wake(reason) {
-      const { ReconcilerWaker } = await import('../../aws/lambda/reconciler-wake');
       const client = new LambdaClient({ ...localClientConfig(env.AWS_ENDPOINT_URL_LAMBDA, world.region), maxAttempts: 1 });
       try {
         await new ReconcilerWaker({ cluster: seed.config.cluster, region: world.region, from: 'local', log: silentLogger, client, env }).wake({ reason });
